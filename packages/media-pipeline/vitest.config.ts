@@ -1,0 +1,10 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  resolve: { conditions: ['@media-server/source'] },
+  ssr: { resolve: { conditions: ['@media-server/source'] } },
+  test: {
+    name: 'media-pipeline',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+});
