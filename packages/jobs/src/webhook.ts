@@ -1,0 +1,132 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { JobStatus, WebhookDelivery } from './schema.ts';
+
+/** The event names a job's webhook receives. */
+export type WebhookEvent = 'job.processing' | 'job.succeeded' | 'job.failed';
+
+/**
+ * `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, the Stripe-style scheme: the
+ * timestamp is signed with the body so a captured request cannot be replayed later.
+ */
+export function signWebhook(secret: string, body: string, timestampSeconds: number): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+/** Checks an `X-Signature` header; false when malformed, wrong, or older than `toleranceSeconds`. */
+export function verifyWebhookSignature(
+  secret: string,
+  body: string,
+  header: string,
+  options: { toleranceSeconds?: number; nowSeconds?: number } = {},
+): boolean {
+  const parts = new Map(
+    header.split(',').map((part) => {
+      const [name = '', value = ''] = part.split('=', 2);
+      return [name.trim(), value.trim()] as const;
+    }),
+  );
+  const timestamp = Number(parts.get('t'));
+  const given = parts.get('v1') ?? '';
+  if (!Number.isInteger(timestamp) || !/^[0-9a-f]{64}$/.test(given)) return false;
+  const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? 300)) return false;
+  const expected = signWebhook(secret, body, timestamp).split('v1=')[1] ?? '';
+  return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
+}
+
+export interface DeliverWebhookOptions {
+  url: string;
+  secret: string;
+  event: WebhookEvent;
+  status: JobStatus;
+  /** Attempts in all, the first included. Default 5. */
+  maxAttempts?: number;
+  /** Delay before the second attempt, doubled each time. Default 1000 ms. */
+  baseDelayMs?: number;
+  /** Per-attempt request timeout. Default 10 000 ms. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called after every attempt, so the caller can record it in the status document. */
+  onAttempt?: (delivery: WebhookDelivery) => void | Promise<void>;
+}
+
+/** The JSON body of a webhook: the event and the job's status without its delivery log. */
+export function webhookBody(event: WebhookEvent, status: JobStatus): string {
+  const { webhookDeliveries: _deliveries, ...job } = status;
+  return JSON.stringify({
+    event,
+    jobId: status.jobId,
+    state: status.state,
+    job,
+    sentAt: new Date().toISOString(),
+  });
+}
+
+/**
+ * POSTs a signed webhook, retrying with exponential backoff on network errors, timeouts, 429 and 5xx.
+ * Resolves with every attempt made; never throws for a failed delivery (a receiver that is down must
+ * not fail the job), only for an aborted signal.
+ */
+export async function deliverWebhook(options: DeliverWebhookOptions): Promise<WebhookDelivery[]> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const baseDelayMs = options.baseDelayMs ?? 1000;
+  const body = webhookBody(options.event, options.status);
+  const deliveries: WebhookDelivery[] = [];
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    options.signal?.throwIfAborted();
+    const delivery = await attemptDelivery(options, body, attempt);
+    deliveries.push(delivery);
+    await options.onAttempt?.(delivery);
+    const retryable =
+      !delivery.ok &&
+      (delivery.statusCode === undefined || delivery.statusCode === 429 || delivery.statusCode >= 500);
+    if (delivery.ok || !retryable || attempt === maxAttempts) break;
+    await sleep(baseDelayMs * 2 ** (attempt - 1), options.signal);
+  }
+  return deliveries;
+}
+
+async function attemptDelivery(
+  options: DeliverWebhookOptions,
+  body: string,
+  attempt: number,
+): Promise<WebhookDelivery> {
+  const at = new Date().toISOString();
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const response = await fetch(options.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'media-server-webhook/1',
+        'x-webhook-event': options.event,
+        'x-signature': signWebhook(options.secret, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+      redirect: 'manual',
+      signal,
+    });
+    await response.body?.cancel();
+    return { event: options.event, attempt, at, ok: response.ok, statusCode: response.status };
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    return { event: options.event, attempt, at, ok: false, error: (error as Error).message };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
