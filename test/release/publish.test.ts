@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type PrivateRegistry, startPrivateRegistry } from './private-registry.ts';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+interface Library {
+  dir: string;
+  name: string;
+  version: string;
+}
+
+/** Every publishable library, dependencies first (semaphore before queue-consumer). */
+function libraries(): Library[] {
+  const found = readdirSync(join(root, 'packages'))
+    .map((name) => join(root, 'packages', name))
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+    .filter(({ manifest }) => manifest.private !== true);
+  const names = new Set(found.map(({ manifest }) => manifest.name as string));
+  const internalDeps = (manifest: { dependencies?: Record<string, string> }) =>
+    Object.keys(manifest.dependencies ?? {}).filter((dep) => names.has(dep)).length;
+  return found
+    .sort((a, b) => internalDeps(a.manifest) - internalDeps(b.manifest))
+    .map(({ dir, manifest }) => ({ dir, name: manifest.name, version: manifest.version }));
+}
+
+/** The first fenced code block of a README that imports the package: the example a user copies first. */
+function firstExample(readme: string, packageName: string): { code: string; extension: string } {
+  for (const match of readme.matchAll(/```(ts|typescript|js|javascript|mjs)\n([\s\S]*?)```/g)) {
+    const [, language = '', code = ''] = match;
+    if (code.includes(`from '${packageName}'`) || code.includes(`from "${packageName}"`)) {
+      return { code, extension: language.startsWith('t') ? 'mts' : 'mjs' };
+    }
+  }
+  throw new Error(`no example importing ${packageName} in its README`);
+}
+
+describe('publishing to a private registry', () => {
+  let registry: PrivateRegistry;
+  let consumerDir: string;
+
+  beforeAll(async () => {
+    registry = await startPrivateRegistry();
+    consumerDir = await mkdtemp(join(tmpdir(), 'media-server-consumer-'));
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    if (consumerDir) await rm(consumerDir, { recursive: true, force: true });
+  });
+
+  test('every library publishes with pnpm, with catalog: and workspace: ranges rewritten', async () => {
+    const published = libraries();
+    expect(published.map((library) => library.name)).toContain('@media-server/semaphore');
+
+    for (const library of published) {
+      if (!existsSync(join(library.dir, 'dist'))) {
+        await run('pnpm', ['run', 'build'], { cwd: library.dir });
+      }
+      await run(
+        'pnpm',
+        ['publish', '--registry', registry.url, '--no-git-checks', '--access', 'restricted'],
+        {
+          cwd: library.dir,
+          env: { ...process.env, npm_config_userconfig: registry.tokenNpmrc },
+        },
+      );
+      const response = await fetch(`${registry.url}${library.name.replace('/', '%2f')}`);
+      expect(response.status, `${library.name} is in the registry`).toBe(200);
+      const document = (await response.json()) as {
+        versions: Record<string, { dependencies?: Record<string, string> }>;
+      };
+      const ranges = Object.values(document.versions[library.version]?.dependencies ?? {});
+      for (const range of ranges) {
+        expect(range, `${library.name} dependency range`).not.toMatch(/^(catalog|workspace):/);
+      }
+    }
+  });
+
+  test("a fresh npm project installs @media-server/semaphore and runs its README's first example", async () => {
+    const { code, extension } = firstExample(
+      readFileSync(join(root, 'packages', 'semaphore', 'README.md'), 'utf8'),
+      '@media-server/semaphore',
+    );
+    await copyFile(registry.scopedNpmrc, join(consumerDir, '.npmrc'));
+    await writeFile(
+      join(consumerDir, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    await writeFile(join(consumerDir, `example.${extension}`), code);
+
+    await run('npm', ['install', '--no-audit', '--no-fund', '@media-server/semaphore'], { cwd: consumerDir });
+    const installed = JSON.parse(
+      readFileSync(join(consumerDir, 'node_modules', '@media-server', 'semaphore', 'package.json'), 'utf8'),
+    );
+    const { stdout } = await run(process.execPath, [`example.${extension}`], {
+      cwd: consumerDir,
+      timeout: 60_000,
+    });
+
+    expect(installed.name).toBe('@media-server/semaphore');
+    expect(existsSync(join(consumerDir, 'node_modules', '@media-server', 'semaphore', 'src'))).toBe(false);
+    expect(stdout.trim().length).toBeGreaterThan(0);
+  });
+});
