@@ -6,5 +6,8 @@ export default defineProject({
   test: {
     name: 'semaphore',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Child processes, so that --expose-gc applies: the memory test measures the heap after a full GC.
+    pool: 'forks',
+    execArgv: ['--expose-gc'],
   },
 });

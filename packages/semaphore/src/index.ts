@@ -1,1 +1,16 @@
-export { Semaphore } from './semaphore.ts';
+export {
+  SemaphoreAbortError,
+  SemaphoreCapacityError,
+  SemaphoreError,
+  type SemaphoreErrorCode,
+  SemaphoreOverflowError,
+  SemaphoreTimeoutError,
+} from './errors.ts';
+export {
+  type AcquireOptions,
+  type Permit,
+  type RunOptions,
+  Semaphore,
+  type SemaphoreOptions,
+  type WeightOptions,
+} from './semaphore.ts';
