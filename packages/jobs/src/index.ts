@@ -40,6 +40,8 @@ export {
   type PresetName,
   PresetNameSchema,
   TERMINAL_STATES,
+  type UploadPlan,
+  UploadPlanSchema,
   type WebhookDelivery,
   WebhookDeliverySchema,
 } from './schema.ts';

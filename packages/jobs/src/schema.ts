@@ -21,6 +21,22 @@ export const PRESET_NAMES: readonly PresetName[] = ['mp4', 'hls', 'poster', 'spr
 
 export const JobIdSchema = Type.String({ pattern: JOB_ID_PATTERN, description: 'Job id (26 characters)' });
 
+/**
+ * How the API handed out the upload of a job's source, so that it can resume, complete or abort it
+ * later without a store of its own.
+ */
+export const UploadPlanSchema = Type.Object({
+  method: Type.Union([Type.Literal('put'), Type.Literal('multipart')]),
+  /** The S3 multipart upload id (multipart only). */
+  multipartUploadId: Type.Optional(Type.String({ minLength: 1 })),
+  /** Size of every part but the last (multipart only). */
+  partSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  partCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  /** When the upload URLs first handed out expire. */
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+export type UploadPlan = Static<typeof UploadPlanSchema>;
+
 /** `jobs/<jobId>/spec.json`: written once by the API when it hands out an upload or creates a job. */
 export const JobSpecSchema = Type.Object({
   schemaVersion: Type.Literal(1),
@@ -34,6 +50,8 @@ export const JobSpecSchema = Type.Object({
   }),
   presets: Type.Optional(Type.Array(PresetNameSchema, { uniqueItems: true, maxItems: 6 })),
   webhookUrl: Type.Optional(Type.String({ format: 'uri' })),
+  /** Set when the source comes through an upload the API handed out. */
+  upload: Type.Optional(UploadPlanSchema),
   /** Who asked for the job (an API key id, never the key). */
   owner: Type.Optional(Type.String()),
 });
@@ -117,7 +135,12 @@ export const JobStatusSchema = Type.Object({
   }),
   /** The worker that holds the job and when it last reported; the reconciler reads it. */
   worker: Type.Optional(
-    Type.Object({ id: Type.String(), heartbeatAt: Type.String({ format: 'date-time' }) }),
+    Type.Object({
+      id: Type.String(),
+      heartbeatAt: Type.String({ format: 'date-time' }),
+      /** The SQS message the worker runs the job for: a redelivery of it means the holder lost the job. */
+      messageId: Type.Optional(Type.String()),
+    }),
   ),
   /** Times the reconciler re-enqueued this job. */
   reenqueued: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -1,0 +1,210 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  isJobId,
+  JOBS_PREFIX,
+  type JobSpec,
+  jobMessageBody,
+  newJobId,
+  OUTPUTS_PREFIX,
+} from '@media-server/jobs';
+import type { RouteFlags } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { IDEMPOTENCY_PREFIX } from '../idempotency.ts';
+import { jobView, loadJob } from '../job-view.ts';
+import {
+  CreateJobBodySchema,
+  DeleteJobQuerySchema,
+  IdempotencyHeaderSchema,
+  JobIdParamsSchema,
+  JobListSchema,
+  JobViewSchema,
+  json,
+  ListJobsQuerySchema,
+  problemResponse,
+} from '../schemas.ts';
+import type { TypedApp } from '../typed-app.ts';
+import { abortMultipart, checkUploadLimits, headObject } from '../upload-service.ts';
+
+/** Prefixes that hold the system's own documents: never the source of a job. */
+const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX];
+
+export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
+  app.post(
+    '/v1/jobs',
+    {
+      config: { idempotent: true } satisfies RouteFlags,
+      schema: {
+        tags: ['jobs'],
+        operationId: 'createJob',
+        summary: 'Create a job for an object already in the bucket',
+        headers: IdempotencyHeaderSchema,
+        body: CreateJobBodySchema,
+        response: { 202: json('Job queued', JobViewSchema), default: problemResponse },
+      },
+    },
+    async (request, reply) => {
+      const { key, presets, webhookUrl } = request.body;
+      if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+        throw new ApiError(
+          'UNPROCESSABLE',
+          `keys under ${RESERVED_PREFIXES.join(', ')} cannot be a job's source`,
+        );
+      }
+      if (Buffer.byteLength(key) > 1024 || key.split('/').some((part) => Buffer.byteLength(part) > 255)) {
+        throw new ApiError(
+          'UNPROCESSABLE',
+          'a key is at most 1024 bytes, each /-separated part at most 255 bytes',
+        );
+      }
+      const head = await headObject(ctx, key);
+      if (head === undefined)
+        throw new ApiError('UNPROCESSABLE', `no object with the key "${key}" in the bucket`);
+      checkUploadLimits(ctx.config.uploads, head.contentType ?? 'application/octet-stream', head.size);
+      const jobId = newJobId();
+      const spec: JobSpec = {
+        schemaVersion: 1,
+        jobId,
+        createdAt: new Date().toISOString(),
+        source: {
+          key,
+          filename: key.split('/').at(-1) ?? key,
+          size: head.size,
+          ...(head.contentType === undefined ? {} : { contentType: head.contentType }),
+        },
+        ...(presets === undefined ? {} : { presets }),
+        ...(webhookUrl === undefined ? {} : { webhookUrl }),
+        owner: request.apiKeyId ?? '',
+      };
+      await ctx.store.writeSpec(spec);
+      await ctx.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: ctx.config.aws.queueUrl,
+          MessageBody: jobMessageBody(jobId, 'api'),
+        }),
+      );
+      ctx.metrics.jobsCreated.inc();
+      request.log.info({ jobId, key }, 'job created');
+      return reply
+        .code(202)
+        .header('location', `/v1/jobs/${jobId}`)
+        .send(await jobView(ctx, { spec, status: undefined }));
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        tags: ['jobs'],
+        operationId: 'getJob',
+        summary: 'A job: state, progress, probe, outputs (with presigned GET links), error',
+        params: JobIdParamsSchema,
+        response: { 200: json('The job', JobViewSchema), default: problemResponse },
+      },
+    },
+    async (request) => jobView(ctx, await loadJob(ctx, request.params.id)),
+  );
+
+  app.get(
+    '/v1/jobs',
+    {
+      schema: {
+        tags: ['jobs'],
+        operationId: 'listJobs',
+        summary: 'Jobs, oldest first, a page at a time',
+        querystring: ListJobsQuerySchema,
+        response: { 200: json('A page of jobs', JobListSchema), default: problemResponse },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 20;
+      const page = await listJobIds(ctx, limit, request.query.cursor);
+      // Each job is two reads (and a HEAD before the worker starts): read a few jobs at a time.
+      const views = await mapLimit(page.jobIds, 8, async (jobId) => {
+        try {
+          return await jobView(ctx, await loadJob(ctx, jobId));
+        } catch (error) {
+          // A job deleted while listing, or a document that does not parse: skip it, say so in the log.
+          request.log.warn({ jobId, err: error }, 'job skipped in listing');
+          return undefined;
+        }
+      });
+      const items = views.filter((view) => view !== undefined);
+      return page.next === undefined ? { items } : { items, nextCursor: page.next };
+    },
+  );
+
+  app.delete(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        tags: ['jobs'],
+        operationId: 'deleteJob',
+        summary: 'Delete a job with its outputs and source',
+        params: JobIdParamsSchema,
+        querystring: DeleteJobQuerySchema,
+        response: { 204: { description: 'Deleted', type: 'null' }, default: problemResponse },
+      },
+    },
+    async (request, reply) => {
+      const { spec, status } = await loadJob(ctx, request.params.id);
+      if (status?.state === 'processing' && request.query.force !== true) {
+        throw new ApiError(
+          'CONFLICT',
+          'a worker is processing this job; wait for it to finish or pass force=true',
+        );
+      }
+      const uploadId = spec?.upload?.multipartUploadId;
+      if (uploadId !== undefined && status === undefined)
+        await abortMultipart(ctx, spec?.source.key ?? '', uploadId);
+      const deleted = await ctx.store.deleteJob(request.params.id);
+      request.log.info({ jobId: request.params.id, deleted }, 'job deleted');
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/**
+ * A page of job ids after `after` (ids sort by creation time). The cursor is the last id of the page:
+ * listing resumes just past every key of that job (`jobs/<id>0` sorts after `jobs/<id>/…`).
+ */
+async function listJobIds(
+  ctx: AppContext,
+  limit: number,
+  after: string | undefined,
+): Promise<{ jobIds: string[]; next: string | undefined }> {
+  const page = await ctx.s3.send(
+    new ListObjectsV2Command({
+      Bucket: ctx.bucket,
+      Prefix: JOBS_PREFIX,
+      Delimiter: '/',
+      MaxKeys: limit,
+      ...(after === undefined ? {} : { StartAfter: `${JOBS_PREFIX}${after}0` }),
+    }),
+  );
+  const all = (page.CommonPrefixes ?? [])
+    .map((prefix) => prefix.Prefix?.slice(JOBS_PREFIX.length, -1) ?? '')
+    .filter((id) => isJobId(id) && (after === undefined || id > after))
+    .sort();
+  const jobIds = all.slice(0, limit);
+  const more = all.length > limit || page.IsTruncated === true;
+  return { jobIds, next: more && jobIds.length > 0 ? jobIds.at(-1) : undefined };
+}
+
+/** `map` with at most `limit` calls of `fn` running at once; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next;
+        next += 1;
+        results[index] = await fn(items[index] as T);
+      }
+    }),
+  );
+  return results;
+}

@@ -1,0 +1,18 @@
+/** HTTP status of an AWS SDK error, if it carries one. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+export function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return (
+    name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchUpload' || httpStatusOf(error) === 404
+  );
+}
+
+/** The storage does not implement the operation (s3rver answers ListParts and AbortMultipartUpload so). */
+export function isUnsupported(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  const status = httpStatusOf(error);
+  return name === 'MethodNotAllowed' || name === 'NotImplemented' || status === 405 || status === 501;
+}
