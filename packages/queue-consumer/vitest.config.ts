@@ -6,5 +6,7 @@ export default defineProject({
   test: {
     name: 'queue-consumer',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 30_000,
   },
 });

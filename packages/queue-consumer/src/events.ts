@@ -1,0 +1,33 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import type { QueueConsumerError } from './errors.ts';
+
+/** Why a message was made visible again. */
+export type HandBackReason = 'failure' | 'timeout' | 'stop' | 'order';
+
+/** Events of {@link QueueConsumer}, with their listener arguments. */
+export interface QueueConsumerEvents {
+  /** A message was received (it holds a permit from now on). */
+  received: [message: Message];
+  /** A handler succeeded; the delete is queued. */
+  processed: [message: Message, info: { durationMs: number }];
+  /** A handler threw (or timed out). `permanent`: it threw a PermanentError. */
+  failed: [message: Message, error: unknown, info: { permanent: boolean; durationMs: number }];
+  /** A message was made visible again after `visibilityTimeout` seconds. */
+  handedBack: [message: Message, info: { visibilityTimeout: number; reason: HandBackReason }];
+  /** A message was deleted from the queue. */
+  deleted: [message: Message];
+  /** A permanently failed message was sent to a dead-letter queue. */
+  deadLettered: [message: Message, info: { queueUrl: string }];
+  /** Something went wrong that the consumer survives (or, for QUEUE_NOT_FOUND / CREDENTIALS, stops on). */
+  error: [error: QueueConsumerError];
+  /** Nothing in flight and the last receive returned nothing. Emitted once per busy → idle change. */
+  idle: [];
+  /** A heartbeat batch extended `extended` messages. */
+  heartbeat: [info: { extended: number }];
+  /** A message reached `maxLifetimeMs` and is no longer extended. */
+  lifetimeExceeded: [messageId: string];
+  /** A cron tick was skipped (previous one still receiving, or no free permit). */
+  tickSkipped: [];
+  started: [];
+  stopped: [];
+}

@@ -1,0 +1,526 @@
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  type MessageSystemAttributeName,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type Permit, Semaphore } from '@media-server/semaphore';
+import { fatalAwsError, sleep } from './aws-errors.ts';
+import { backoffSeconds } from './backoff.ts';
+import { CronReceiver } from './cron-receiver.ts';
+import { deadLetterTargetArn, queueUrlFromArn, sendToDeadLetterQueue } from './dead-letter.ts';
+import { DeleteBatcher } from './delete-batcher.ts';
+import { HandlerTimeoutError, PermanentError, QueueConsumerError } from './errors.ts';
+import type { HandBackReason, QueueConsumerEvents } from './events.ts';
+import { FifoGroupGate } from './fifo-group-gate.ts';
+import { handBack, handBackBatch } from './hand-back.ts';
+import type { MessageContext, QueueConsumerOptions, StopOptions } from './options.ts';
+import { ReceiveLoop } from './receive-loop.ts';
+import { TypedEventEmitter } from './typed-event-emitter.ts';
+import { validateOptions } from './validate-options.ts';
+import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
+
+/** Lifecycle of a {@link QueueConsumer}. */
+export type QueueConsumerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+interface InFlight {
+  message: Message;
+  messageId: string;
+  receiptHandle: string;
+  permit: Permit;
+  controller: AbortController;
+  receiveCount: number;
+  groupId: string | undefined;
+  /** waiting: for its FIFO group; running: handler called; settled: outcome handled; handedBack: by stop/timeout. */
+  state: 'waiting' | 'running' | 'settled' | 'handedBack';
+  /** Started through the FIFO gate (so it must leave the gate when done). */
+  holdsGroup: boolean;
+  startedAt: number;
+}
+
+type Outcome = { ok: true } | { ok: false; error: unknown };
+
+const SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = [
+  'ApproximateReceiveCount',
+  'MessageGroupId',
+  'SequenceNumber',
+  'SentTimestamp',
+];
+
+/**
+ * SQS consumer: receives only as many messages as it has free permits, keeps their visibility extended
+ * while handlers run, deletes successes in batches, hands failures back with backoff, and on `stop()`
+ * hands every unfinished message back at once. Delivery is at-least-once: make handlers idempotent.
+ *
+ * @example
+ * ```ts
+ * const consumer = new QueueConsumer({ sqs, queueUrl, concurrency: 4, handler: async (message, { signal }) => {
+ *   await transcode(JSON.parse(message.Body!), signal);
+ * } });
+ * consumer.on('error', (error) => log.warn(error));
+ * await consumer.start();
+ * process.once('SIGTERM', () => void consumer.stop({ graceMs: 20_000 }));
+ * ```
+ */
+export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
+  readonly #o: QueueConsumerOptions;
+  readonly #sqs: SQSClient;
+  readonly #queueUrl: string;
+  readonly #semaphore: Semaphore;
+  readonly #fifo: boolean;
+  readonly #gate = new FifoGroupGate<InFlight>();
+  readonly #inFlight = new Set<InFlight>();
+  readonly #tasks = new Set<Promise<unknown>>();
+  readonly #finishWaiters: Array<() => void> = [];
+  readonly #deleter: DeleteBatcher;
+  #heartbeat: VisibilityHeartbeat | undefined;
+  #receiver: ReceiveLoop | CronReceiver | undefined;
+  #visibilityTimeout = 30;
+  #deadLetterArn: string | undefined;
+  #deadLetterUrl: Promise<string> | undefined;
+  #state: QueueConsumerState = 'new';
+  #startPromise: Promise<void> | undefined;
+  #stopPromise: Promise<void> | undefined;
+  #lastReceiveEmpty = false;
+  #idleEmitted = false;
+
+  constructor(options: QueueConsumerOptions) {
+    super();
+    validateOptions(options);
+    this.#o = options;
+    this.#sqs = options.sqs;
+    this.#queueUrl = options.queueUrl;
+    this.#semaphore = options.semaphore ?? new Semaphore(options.concurrency ?? 1);
+    this.#fifo = options.fifo ?? options.queueUrl.endsWith('.fifo');
+    this.#deleter = new DeleteBatcher({
+      sqs: this.#sqs,
+      queueUrl: this.#queueUrl,
+      flushMs: options.deleteFlushMs,
+      onError: (error) => this.emit('error', error),
+    });
+  }
+
+  /** Where the consumer is in its life. */
+  get state(): QueueConsumerState {
+    return this.#state;
+  }
+
+  /** Messages received and not yet finished (running, waiting for their FIFO group, or being handed back). */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** The semaphore messages take permits from. */
+  get semaphore(): Semaphore {
+    return this.#semaphore;
+  }
+
+  /**
+   * Reads the queue's attributes (visibility timeout, redrive policy), then starts polling. Rejects with
+   * {@link QueueNotFoundError} or {@link CredentialsError} when the queue or the credentials are wrong,
+   * and with a `START_FAILED` error when SQS cannot be reached.
+   */
+  start(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      return Promise.reject(new QueueConsumerError('STOPPED', 'a stopped consumer cannot be started again'));
+    }
+    this.#startPromise ??= this.#start();
+    return this.#startPromise;
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting';
+    let attributes: Record<string, string>;
+    try {
+      const out = await this.#sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.#queueUrl,
+          AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
+        }),
+      );
+      attributes = out.Attributes ?? {};
+    } catch (error) {
+      this.#state = 'stopped';
+      throw (
+        fatalAwsError(error, this.#queueUrl) ??
+        new QueueConsumerError('START_FAILED', `cannot read attributes of ${this.#queueUrl}`, {
+          cause: error,
+        })
+      );
+    }
+    this.#visibilityTimeout = this.#o.visibilityTimeout ?? Number(attributes.VisibilityTimeout ?? 30);
+    this.#deadLetterArn = deadLetterTargetArn(attributes.RedrivePolicy);
+    this.#heartbeat = new VisibilityHeartbeat({
+      sqs: this.#sqs,
+      queueUrl: this.#queueUrl,
+      visibilityTimeoutSec: this.#visibilityTimeout,
+      maxLifetimeMs: this.#o.maxLifetimeMs ?? 43_200_000,
+      automatic: this.#o.heartbeat ?? true,
+      extendAtFraction: this.#o.heartbeatAt,
+      onHeartbeat: (extended) => this.emit('heartbeat', { extended }),
+      onLifetimeExceeded: (messageId) => this.emit('lifetimeExceeded', messageId),
+      onError: (error) => this.emit('error', error),
+    });
+    const common = {
+      semaphore: this.#semaphore,
+      dispatch: (messages: Message[], permits: Permit[]) => this.#dispatch(messages, permits),
+      onError: (error: unknown) => this.#onReceiveError(error),
+      onEmpty: () => {
+        this.#lastReceiveEmpty = true;
+        this.#checkIdle();
+      },
+    };
+    this.#receiver = this.#o.schedule
+      ? new CronReceiver({
+          ...common,
+          schedule: this.#o.schedule,
+          timeZone: this.#o.timeZone,
+          receive: (max, signal) => this.#receive(max, 0, signal),
+          onSkipped: () => this.emit('tickSkipped'),
+        })
+      : new ReceiveLoop({
+          ...common,
+          pollers: this.#o.pollers ?? Math.ceil(this.#semaphore.permits / 10),
+          receive: (max, signal) => this.#receive(max, this.#o.waitTimeSeconds ?? 20, signal),
+        });
+    this.#state = 'running';
+    this.#receiver.start();
+    this.emit('started');
+  }
+
+  /**
+   * Stops polling (aborting long polls in flight), lets running handlers finish for up to `graceMs`, then
+   * aborts the signals of those still running and hands their messages (and any waiting for their FIFO
+   * group) back with visibility 0 in one batch, waits for pending deletes, and resolves. Handlers that
+   * ignore their signal keep their permit until they return, but their message is already handed back.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    if (this.#state === 'new' || (this.#state === 'stopped' && !this.#stopPromise)) {
+      this.#state = 'stopped';
+      return Promise.resolve();
+    }
+    this.#stopPromise ??= this.#stop(options.graceMs ?? this.#o.stopGraceMs ?? 30_000);
+    return this.#stopPromise;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    await this.#startPromise?.catch(() => {});
+    this.#state = 'stopping';
+    const drainMs = this.#o.pollsOnStop === 'drain' ? graceMs : 0;
+    const receiverStopped =
+      this.#receiver instanceof ReceiveLoop ? this.#receiver.stop(drainMs) : this.#receiver?.stop();
+    if (drainMs === 0) await receiverStopped;
+    await this.#waitForHandlers(graceMs);
+    const unfinished = [...this.#inFlight].filter((r) => r.state === 'waiting' || r.state === 'running');
+    if (unfinished.length > 0) {
+      const reason = new QueueConsumerError('STOPPED', 'the consumer stopped before the handler finished');
+      for (const r of unfinished) {
+        r.state = 'handedBack';
+        r.controller.abort(reason);
+      }
+      for (const r of this.#gate.takeAllWaiting()) this.#finish(r);
+      await this.#handBackNow(unfinished, 'stop');
+    }
+    await receiverStopped;
+    await Promise.allSettled([...this.#tasks]);
+    await this.#deleter.flush();
+    await this.#heartbeat?.stop();
+    this.#state = 'stopped';
+    this.emit('stopped');
+  }
+
+  async #waitForHandlers(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    const busy = () => [...this.#inFlight].some((r) => r.state === 'waiting' || r.state === 'running');
+    while (busy() && Date.now() < deadline) {
+      const timeout = new AbortController();
+      await Promise.race([
+        new Promise<void>((resolve) => this.#finishWaiters.push(resolve)),
+        sleep(deadline - Date.now(), timeout.signal),
+      ]);
+      timeout.abort();
+    }
+  }
+
+  #receive(max: number, waitTimeSeconds: number, signal: AbortSignal): Promise<Message[]> {
+    return this.#sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.#queueUrl,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: SYSTEM_ATTRIBUTES,
+          MessageAttributeNames: this.#o.messageAttributeNames ?? ['All'],
+          ...(this.#o.visibilityTimeout !== undefined
+            ? { VisibilityTimeout: this.#o.visibilityTimeout }
+            : {}),
+        }),
+        { abortSignal: signal },
+      )
+      .then((out) => out.Messages ?? []);
+  }
+
+  #onReceiveError(error: unknown): 'retry' | 'stop' {
+    const fatal = fatalAwsError(error, this.#queueUrl);
+    if (fatal) {
+      this.emit('error', fatal);
+      void this.stop();
+      return 'stop';
+    }
+    this.emit(
+      'error',
+      new QueueConsumerError('RECEIVE_FAILED', 'ReceiveMessage failed; retrying', { cause: error }),
+    );
+    return 'retry';
+  }
+
+  #dispatch(messages: Message[], permits: Permit[]): void {
+    const now = Date.now();
+    const records: InFlight[] = messages.map((message, i) => ({
+      message,
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      permit: permits[i] as Permit,
+      controller: new AbortController(),
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1) || 1,
+      groupId: this.#fifo ? message.Attributes?.MessageGroupId : undefined,
+      state: 'waiting',
+      holdsGroup: false,
+      startedAt: now,
+    }));
+    for (const r of records) this.#inFlight.add(r);
+    if (this.#state !== 'running') {
+      for (const r of records) r.state = 'handedBack';
+      this.#task(this.#handBackNow(records, 'stop'));
+      for (const r of records) this.#finish(r);
+      return;
+    }
+    this.#lastReceiveEmpty = false;
+    this.#idleEmitted = false;
+    for (const r of records) {
+      this.#heartbeat?.track(r.messageId, r.receiptHandle, now, now + this.#visibilityTimeout * 1000);
+      this.emit('received', r.message);
+    }
+    if (this.#o.batchHandler) {
+      this.#task(this.#runBatch(records));
+      return;
+    }
+    for (const r of records) {
+      if (r.groupId !== undefined) {
+        this.#gate.enter(r.groupId, r.message.Attributes?.SequenceNumber, r, (entered) => {
+          entered.holdsGroup = true;
+          this.#task(this.#runOne(entered));
+        });
+      } else {
+        this.#task(this.#runOne(r));
+      }
+    }
+  }
+
+  async #runOne(r: InFlight): Promise<void> {
+    if (r.state !== 'waiting') return;
+    r.state = 'running';
+    r.startedAt = Date.now();
+    const heartbeat = this.#heartbeat as VisibilityHeartbeat;
+    const context: MessageContext = {
+      signal: r.controller.signal,
+      receiveCount: r.receiveCount,
+      extendVisibility: (seconds) => heartbeat.extend(r.receiptHandle, seconds),
+    };
+    const timer = this.#startTimeout([r]);
+    const handler = this.#o.handler as NonNullable<QueueConsumerOptions['handler']>;
+    const outcome = await settle(() => handler(r.message, context));
+    clearTimeout(timer);
+    await this.#settle(r, outcome);
+  }
+
+  async #runBatch(records: InFlight[]): Promise<void> {
+    const controller = new AbortController();
+    for (const r of records) {
+      r.state = 'running';
+      r.controller = controller;
+    }
+    const heartbeat = this.#heartbeat as VisibilityHeartbeat;
+    const timer = this.#startTimeout(records);
+    const batchHandler = this.#o.batchHandler as NonNullable<QueueConsumerOptions['batchHandler']>;
+    let result: unknown;
+    const outcome = await settle(async () => {
+      result = await batchHandler(
+        records.map((r) => r.message),
+        {
+          signal: controller.signal,
+          extendVisibility: (message, seconds) => heartbeat.extend(message.ReceiptHandle ?? '', seconds),
+        },
+      );
+    });
+    clearTimeout(timer);
+    const failed = new Map<string, unknown>();
+    if (outcome.ok && result && typeof result === 'object' && 'failed' in result) {
+      for (const f of (result as { failed: ReadonlyArray<{ messageId: string; error?: unknown }> }).failed) {
+        failed.set(f.messageId, f.error ?? new Error('failed in batch'));
+      }
+    }
+    await Promise.all(
+      records.map((r) => {
+        if (!outcome.ok) return this.#settle(r, outcome);
+        if (failed.has(r.messageId)) return this.#settle(r, { ok: false, error: failed.get(r.messageId) });
+        return this.#settle(r, { ok: true });
+      }),
+    );
+  }
+
+  #startTimeout(records: InFlight[]): NodeJS.Timeout | undefined {
+    const ms = this.#o.handlerTimeoutMs;
+    if (ms === undefined) return undefined;
+    return setTimeout(() => {
+      const running = records.filter((r) => r.state === 'running');
+      if (running.length === 0) return;
+      const error = new HandlerTimeoutError(ms);
+      for (const r of running) {
+        r.state = 'handedBack';
+        r.controller.abort(error);
+        this.emit('failed', r.message, error, { permanent: false, durationMs: Date.now() - r.startedAt });
+        this.#task(this.#handBackWithBackoff(r, 'timeout'));
+      }
+    }, ms);
+  }
+
+  async #settle(r: InFlight, outcome: Outcome): Promise<void> {
+    if (r.state !== 'running') {
+      // Handed back already (timeout or stop): only the permit is left to give back.
+      this.#finish(r);
+      return;
+    }
+    r.state = 'settled';
+    const durationMs = Date.now() - r.startedAt;
+    await this.#heartbeat?.untrack(r.receiptHandle);
+    if (outcome.ok) {
+      this.emit('processed', r.message, { durationMs });
+      this.#delete(r);
+    } else if (outcome.error instanceof PermanentError) {
+      this.emit('failed', r.message, outcome.error, { permanent: true, durationMs });
+      await this.#permanentFailure(r, outcome.error);
+    } else {
+      this.emit('failed', r.message, outcome.error, { permanent: false, durationMs });
+      await this.#handBackWithBackoff(r, 'failure');
+    }
+    this.#finish(r);
+  }
+
+  #delete(r: InFlight): void {
+    this.#task(
+      this.#deleter.delete(r).then((deleted) => {
+        if (deleted) this.emit('deleted', r.message);
+      }),
+    );
+  }
+
+  async #handBackWithBackoff(r: InFlight, reason: HandBackReason): Promise<void> {
+    const seconds = backoffSeconds(r.receiveCount, this.#o.backoff);
+    await this.#heartbeat?.untrack(r.receiptHandle);
+    try {
+      await handBack(this.#sqs, this.#queueUrl, r, seconds);
+      this.emit('handedBack', r.message, { visibilityTimeout: seconds, reason });
+    } catch (error) {
+      this.emit('error', error as QueueConsumerError);
+    }
+    // FIFO: later messages of the group must not overtake this one. It stays in flight (invisible) for its
+    // backoff, so SQS delivers nothing of the group before it; the ones we hold go back at once.
+    if (r.groupId !== undefined && r.holdsGroup) {
+      const later = this.#gate.takeWaiting(r.groupId);
+      if (later.length > 0) {
+        for (const w of later) w.state = 'handedBack';
+        await this.#handBackNow(later, 'order');
+        for (const w of later) this.#finish(w);
+      }
+    }
+  }
+
+  /** Hands messages back with visibility 0 in as few calls as possible. */
+  async #handBackNow(records: InFlight[], reason: HandBackReason): Promise<void> {
+    await Promise.all(records.map((r) => this.#heartbeat?.untrack(r.receiptHandle)));
+    const failures = await handBackBatch(this.#sqs, this.#queueUrl, records, 0);
+    const failedIds = new Set(failures.map((f) => f.messageId));
+    for (const failure of failures) this.emit('error', failure.error);
+    for (const r of records) {
+      if (!failedIds.has(r.messageId)) this.emit('handedBack', r.message, { visibilityTimeout: 0, reason });
+    }
+  }
+
+  async #permanentFailure(r: InFlight, error: unknown): Promise<void> {
+    const action = this.#o.onPermanentFailure;
+    try {
+      if (action === 'delete' || (action === undefined && !this.#deadLetterArn)) {
+        // nothing to do before the delete
+      } else if (typeof action === 'function') {
+        await action(r.message, error);
+      } else {
+        const queueUrl = action ? action.deadLetterQueueUrl : await this.#resolveDeadLetterUrl();
+        await sendToDeadLetterQueue(this.#sqs, queueUrl, r.message);
+        this.emit('deadLettered', r.message, { queueUrl });
+      }
+    } catch (cause) {
+      this.emit(
+        'error',
+        new QueueConsumerError(
+          'DEAD_LETTER_FAILED',
+          `permanent failure of ${r.messageId} could not be handled`,
+          {
+            cause,
+          },
+        ),
+      );
+      await this.#handBackWithBackoff(r, 'failure');
+      return;
+    }
+    this.#delete(r);
+  }
+
+  #resolveDeadLetterUrl(): Promise<string> {
+    this.#deadLetterUrl ??= queueUrlFromArn(this.#sqs, this.#deadLetterArn as string).catch(
+      (error: unknown) => {
+        this.#deadLetterUrl = undefined;
+        throw error;
+      },
+    );
+    return this.#deadLetterUrl;
+  }
+
+  #finish(r: InFlight): void {
+    if (!this.#inFlight.delete(r)) return;
+    r.permit.release();
+    if (r.holdsGroup && r.groupId !== undefined) this.#gate.leave(r.groupId);
+    for (const resolve of this.#finishWaiters.splice(0)) resolve();
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (
+      this.#inFlight.size === 0 &&
+      this.#lastReceiveEmpty &&
+      !this.#idleEmitted &&
+      this.#state === 'running'
+    ) {
+      this.#idleEmitted = true;
+      this.emit('idle');
+    }
+  }
+
+  #task(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) => {
+      this.emit('error', new QueueConsumerError('HANDLER_FAILED', 'internal failure', { cause: error }));
+    });
+    this.#tasks.add(tracked);
+    void tracked.finally(() => this.#tasks.delete(tracked));
+  }
+}
+
+async function settle(fn: () => unknown): Promise<Outcome> {
+  try {
+    await fn();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
