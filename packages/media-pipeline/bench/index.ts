@@ -1,0 +1,200 @@
+/**
+ * Benchmarks for @media-server/media-pipeline. Run once: `pnpm --filter @media-server/media-pipeline bench`.
+ * Inputs are generated in a temp dir (1280x720, 25 fps, keyframe every 2 s, AAC audio).
+ * CPU time of ffmpeg processes is measured with /usr/bin/time (user + sys of the child).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  type FfmpegBuilder,
+  ffmpeg,
+  h264Mp4,
+  hlsLadder,
+  probe,
+  resolveBinaries,
+  runFfmpeg,
+  sprite,
+} from '@media-server/media-pipeline';
+import fluent from 'fluent-ffmpeg';
+
+const bin = resolveBinaries().ffmpeg;
+const dir = await mkdtemp(join(tmpdir(), 'media-pipeline-bench-'));
+const rows: string[][] = [];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+function spawnWait(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+/** Runs ffmpeg with argv under /usr/bin/time; returns wall and CPU (user+sys) seconds. */
+async function timed(argv: string[]): Promise<{ wall: number; cpu: number }> {
+  const out = join(dir, `time-${Math.random().toString(36).slice(2)}.txt`);
+  const t0 = performance.now();
+  await spawnWait('/usr/bin/time', ['-f', '%U %S', '-o', out, bin, ...argv]);
+  const wall = (performance.now() - t0) / 1000;
+  const [u, s] = (await readFile(out, 'utf8')).trim().split(/\s+/).map(Number);
+  return { wall, cpu: (u ?? 0) + (s ?? 0) };
+}
+
+async function timedSeq(argvs: string[][]): Promise<{ wall: number; cpu: number }> {
+  let wall = 0;
+  let cpu = 0;
+  for (const a of argvs) {
+    const r = await timed(a);
+    wall += r.wall;
+    cpu += r.cpu;
+  }
+  return { wall, cpu };
+}
+
+const f2 = (n: number): string => n.toFixed(2);
+
+try {
+  // Inputs
+  const input = join(dir, 'input-720p.mp4');
+  await runFfmpeg(
+    ffmpeg()
+      .lavfiInput('testsrc2=size=1280x720:rate=25', { duration: 20 })
+      .lavfiInput('sine=frequency=440:sample_rate=48000', { duration: 20 })
+      .output(input, {
+        map: ['0:v', '1:a'],
+        videoCodec: 'libx264',
+        preset: 'veryfast',
+        pixelFormat: 'yuv420p',
+        audioCodec: 'aac',
+        options: { g: 50 },
+      }),
+  );
+  const info = await probe(input);
+
+  // (1) Wrapper overhead: identical argv, raw spawn vs runFfmpeg (progress parsing, watchers), both
+  // under /usr/bin/time so ffmpeg's own CPU is known; Node-side CPU of the wrapper measured separately.
+  const out1 = join(dir, 'overhead.mp4');
+  const cmd1: FfmpegBuilder = ffmpeg()
+    .input(input, { duration: 6 })
+    .output(out1, { videoCodec: 'libx264', preset: 'veryfast', crf: 23, audioCodec: 'copy' });
+  const argv1 = ['-progress', 'pipe:1', '-nostats', ...cmd1.toArgs()];
+  const raw: number[] = [];
+  const wrapped: number[] = [];
+  const wrapperCpu: number[] = [];
+  const ffmpegCpu: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await timed(argv1);
+    raw.push(r.wall);
+    const timeFile = join(dir, `wrapped-${i}.txt`);
+    const cpu0 = process.cpuUsage();
+    const t = performance.now();
+    await runFfmpeg(['-f', '%U %S', '-o', timeFile, bin, ...argv1], {
+      ffmpegPath: '/usr/bin/time',
+      onProgress: () => {},
+    });
+    wrapped.push((performance.now() - t) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    wrapperCpu.push((cpu.user + cpu.system) / 1e6);
+    const [u, sy] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).map(Number);
+    ffmpegCpu.push((u ?? 0) + (sy ?? 0));
+  }
+  const overhead = (median(wrapped) / median(raw) - 1) * 100;
+  const cpuShare = (median(wrapperCpu) / median(ffmpegCpu)) * 100;
+  rows.push([
+    '1. wrapper overhead (6 s 720p, x264 veryfast, same argv, median of 5 interleaved)',
+    `raw spawn ${f2(median(raw))} s`,
+    `runFfmpeg ${f2(median(wrapped))} s`,
+    `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} % wall; wrapper's own CPU ${f2(median(wrapperCpu) * 1000)} ms = ${cpuShare.toFixed(2)} % of ffmpeg's`,
+    '≤ 2 %',
+  ]);
+
+  // (2) 3-rung ladder: one pass (one decode, split) vs three processes.
+  const ladder = [
+    { height: 720, videoBitrate: 2_800_000 },
+    { height: 480, videoBitrate: 1_400_000 },
+    { height: 360, videoBitrate: 800_000 },
+  ];
+  const onePassDir = join(dir, 'ladder-one');
+  await mkdir(onePassDir);
+  const one = await timed(
+    hlsLadder({ input, probe: info, outputDir: onePassDir, ladder, preset: 'veryfast' }).builder.toArgs(),
+  );
+  const seqArgv: string[][] = [];
+  for (const rung of ladder) {
+    const d = join(dir, `ladder-${rung.height}`);
+    await mkdir(d);
+    seqArgv.push(
+      hlsLadder({ input, probe: info, outputDir: d, ladder: [rung], preset: 'veryfast' }).builder.toArgs(),
+    );
+  }
+  const three = await timedSeq(seqArgv);
+  rows.push([
+    '2. 3-rung HLS ladder (20 s 720p source, veryfast)',
+    `3 processes ${f2(three.wall)} s wall / ${f2(three.cpu)} s CPU`,
+    `1 pass ${f2(one.wall)} s wall / ${f2(one.cpu)} s CPU`,
+    `${f2(three.wall / one.wall)}× faster, ${((1 - one.cpu / three.cpu) * 100).toFixed(1)} % less CPU`,
+    '≥ 1.3×, ≥ 20 %',
+  ]);
+
+  // (3) Sprite from keyframes only vs the same filter chain with every frame decoded.
+  const spriteDir = join(dir, 'sprite');
+  await mkdir(spriteDir);
+  const spriteArgs = sprite({
+    input,
+    probe: info,
+    outputDir: spriteDir,
+    intervalSeconds: 2,
+  }).builder.toArgs();
+  const fullArgs = [...spriteArgs];
+  fullArgs.splice(fullArgs.indexOf('-skip_frame'), 2);
+  const key = await timed(spriteArgs);
+  const full = await timed(fullArgs);
+  rows.push([
+    '3. thumbnail sprite (20 s 720p, keyframe every 2 s)',
+    `full decode ${f2(full.wall)} s / ${f2(full.cpu)} s CPU`,
+    `-skip_frame nokey ${f2(key.wall)} s / ${f2(key.cpu)} s CPU`,
+    `${f2(full.wall / key.wall)}× faster wall, ${f2(full.cpu / key.cpu)}× less CPU`,
+    '≥ 5×',
+  ]);
+
+  // (4) The seed's command through fluent-ffmpeg vs h264Mp4 (same x264 settings, plus faststart/maps).
+  fluent.setFfmpegPath(bin);
+  const fluentOut = join(dir, 'fluent.mp4');
+  let t = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    fluent(input)
+      .outputOptions(['-c:v libx264', '-crf 23', '-preset medium', '-c:a copy'])
+      .on('end', () => resolve())
+      .on('error', reject)
+      .save(fluentOut);
+  });
+  const fluentWall = (performance.now() - t) / 1000;
+  t = performance.now();
+  await runFfmpeg(h264Mp4({ input, probe: info, output: join(dir, 'ours.mp4') }).builder);
+  const oursWall = (performance.now() - t) / 1000;
+  rows.push([
+    '4. seed command (x264 medium crf 23, audio copy), 20 s 720p',
+    `fluent-ffmpeg ${f2(fluentWall)} s`,
+    `h264Mp4 + runFfmpeg ${f2(oursWall)} s`,
+    `${oursWall <= fluentWall ? '' : '+'}${((oursWall / fluentWall - 1) * 100).toFixed(1)} % wall (ours also: +faststart, typed errors, progress, safe input profile)`,
+    'peer',
+  ]);
+
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(
+    `\nMachine: ${cpu}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`,
+  );
+  console.log(`ffmpeg: ${bin.split('/node_modules/').pop()}\n`);
+  console.log('| benchmark | baseline | ours | result | target |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,43 @@
+import { checkInputPolicy, type InputPolicy, type MediaKind } from './input-policy.ts';
+import { createInputProfile, DEFAULT_FORMATS, type InputProfile } from './input-profile.ts';
+import { type ProbeOptions, probe } from './probe.ts';
+import type { ProbeResult } from './probe-result.ts';
+
+/** Options of {@link admitInput}: the probe's, plus the policy. */
+export interface AdmitInputOptions extends ProbeOptions {
+  /** Limits the input must meet. Default: {@link checkInputPolicy}'s defaults. */
+  policy?: InputPolicy | undefined;
+}
+
+/** An input that passed the probe and the policy. */
+export interface AdmittedInput {
+  probe: ProbeResult;
+  kind: MediaKind;
+  /**
+   * Input profile to run presets with: the probe's profile with the format whitelist narrowed to the
+   * demuxer that actually recognised the file, and `-t` set to the policy's duration limit.
+   */
+  profile: InputProfile;
+}
+
+/**
+ * Probe first, then policy: the untrusted-input gate a worker runs before any preset.
+ *
+ * @throws ProbeError / UnsupportedInputError (`kind: 'input'`: fail the job permanently), or runtime errors.
+ * @example
+ * const { probe: info, kind, profile } = await admitInput(file, { policy: { maxDurationSeconds: 3600 } });
+ * if (kind === 'video') await runPreset(h264Mp4({ input: file, probe: info, output, profile }));
+ */
+export async function admitInput(file: string, options: AdmitInputOptions = {}): Promise<AdmittedInput> {
+  const base = options.profile ?? createInputProfile();
+  const info = await probe(file, { ...options, profile: base });
+  const kind = checkInputPolicy(info, options.policy);
+  const allowed = new Set(base.formats.length ? base.formats : DEFAULT_FORMATS);
+  const formats = info.format.names.filter((n) => allowed.has(n));
+  const profile = createInputProfile({
+    ...base,
+    formats: formats.length ? formats : base.formats,
+    maxDurationSeconds: base.maxDurationSeconds ?? options.policy?.maxDurationSeconds,
+  });
+  return { probe: info, kind, profile };
+}

@@ -1,0 +1,251 @@
+/** Every `code` a {@link MediaPipelineError} can carry. */
+export type MediaPipelineErrorCode =
+  | 'FFMPEG_EXIT'
+  | 'FFMPEG_NOT_FOUND'
+  | 'PROBE_FAILED'
+  | 'UNSUPPORTED_INPUT'
+  | 'ABORTED'
+  | 'TIMEOUT'
+  | 'STALLED'
+  | 'CAPABILITY_MISSING'
+  | 'MEMORY_LIMIT';
+
+/**
+ * Whether an error is the input's fault (`'input'`: bad, hostile or out-of-policy media: retrying will
+ * never help, so a worker should fail the job permanently) or the environment's (`'runtime'`: missing
+ * binary, timeout, abort, crash under load: worth a retry).
+ */
+export type MediaPipelineErrorKind = 'input' | 'runtime';
+
+/** Options shared by every error of this package. */
+export interface MediaPipelineErrorOptions extends ErrorOptions {
+  /** Overrides the class's default {@link MediaPipelineErrorKind}. */
+  kind?: MediaPipelineErrorKind | undefined;
+}
+
+/** Base class of every error this package throws. Branch on `code`, or on `kind` for retry decisions. */
+export class MediaPipelineError extends Error {
+  /** Machine-readable error code. */
+  readonly code: MediaPipelineErrorCode;
+  /** `'input'`: the media is bad or hostile (permanent); `'runtime'`: the run failed (retryable). */
+  readonly kind: MediaPipelineErrorKind;
+
+  constructor(
+    code: MediaPipelineErrorCode,
+    message: string,
+    kind: MediaPipelineErrorKind,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'MediaPipelineError';
+    this.code = code;
+    this.kind = kind;
+  }
+
+  /** `true` when retrying with the same input cannot succeed (`kind === 'input'`). */
+  get isPermanent(): boolean {
+    return this.kind === 'input';
+  }
+}
+
+/** Details carried by {@link FfmpegExitError}. */
+export interface FfmpegExitDetails {
+  /** Process exit code, `null` when it was killed by a signal. */
+  exitCode: number | null;
+  /** Signal that ended the process (`'SIGSEGV'`, `'SIGKILL'`, …), `null` on a normal exit. */
+  signal: string | null;
+  /** Last lines (at most 50) of stderr. */
+  stderrTail: string[];
+  /** The full argv the binary ran with (binary not included). */
+  argv: readonly string[];
+  /** Path of the binary that ran. */
+  binary: string;
+}
+
+/**
+ * FFmpeg exited with a non-zero code or was killed by a signal it did not get from us.
+ * `kind` is `'input'` when stderr shows the input was at fault (invalid data, whitelist refusal, limits),
+ * `'runtime'` otherwise.
+ */
+export class FfmpegExitError extends MediaPipelineError {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: string[];
+  readonly argv: readonly string[];
+  readonly binary: string;
+
+  constructor(details: FfmpegExitDetails, options?: MediaPipelineErrorOptions) {
+    const how = details.signal ? `signal ${details.signal}` : `exit code ${details.exitCode}`;
+    const last = details.stderrTail.at(-1) ?? '';
+    super(
+      'FFMPEG_EXIT',
+      `ffmpeg failed with ${how}${last ? `: ${last}` : ''}`,
+      options?.kind ?? classifyStderr(details.stderrTail),
+      options,
+    );
+    this.name = 'FfmpegExitError';
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = details.stderrTail;
+    this.argv = details.argv;
+    this.binary = details.binary;
+  }
+}
+
+/** The ffmpeg or ffprobe binary could not be found or cannot be executed. */
+export class FfmpegNotFoundError extends MediaPipelineError {
+  /** The path that was tried, when there was one. */
+  readonly path: string | undefined;
+  constructor(message: string, path?: string | undefined, options?: ErrorOptions) {
+    super('FFMPEG_NOT_FOUND', message, 'runtime', options);
+    this.name = 'FfmpegNotFoundError';
+    this.path = path;
+  }
+}
+
+/**
+ * ffprobe could not read the file: unreadable, truncated, not media, refused by the whitelists,
+ * or ffprobe itself crashed on it (`signal` set). Input fault unless the binary could not start.
+ */
+export class ProbeError extends MediaPipelineError {
+  readonly file: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: string[];
+  constructor(
+    message: string,
+    details: { file: string; exitCode?: number | null; signal?: string | null; stderrTail?: string[] },
+    options?: MediaPipelineErrorOptions,
+  ) {
+    super('PROBE_FAILED', message, options?.kind ?? 'input', options);
+    this.name = 'ProbeError';
+    this.file = details.file;
+    this.exitCode = details.exitCode ?? null;
+    this.signal = details.signal ?? null;
+    this.stderrTail = details.stderrTail ?? [];
+  }
+}
+
+/** Names of the input-policy rules (see `checkInputPolicy`). */
+export type InputRule =
+  | 'format'
+  | 'no-streams'
+  | 'no-media-stream'
+  | 'max-streams'
+  | 'max-duration'
+  | 'max-width'
+  | 'max-height'
+  | 'max-pixels'
+  | 'max-file-size'
+  | 'duration-unknown'
+  | 'dimensions-unknown';
+
+/** The input was readable but a policy rule rejected it. Always `kind: 'input'`. */
+export class UnsupportedInputError extends MediaPipelineError {
+  /** The rule that rejected the input. */
+  readonly rule: InputRule;
+  /** The offending value and the limit, when they are numbers or names. */
+  readonly actual: string | number | undefined;
+  readonly limit: string | number | undefined;
+  constructor(
+    rule: InputRule,
+    message: string,
+    details?: { actual?: string | number | undefined; limit?: string | number | undefined },
+    options?: ErrorOptions,
+  ) {
+    super('UNSUPPORTED_INPUT', message, 'input', options);
+    this.name = 'UnsupportedInputError';
+    this.rule = rule;
+    this.actual = details?.actual;
+    this.limit = details?.limit;
+  }
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class FfmpegAbortError extends MediaPipelineError {
+  constructor(message = 'ffmpeg run was aborted', options?: ErrorOptions) {
+    super('ABORTED', message, 'runtime', options);
+    this.name = 'FfmpegAbortError';
+  }
+}
+
+/** The run exceeded `timeoutMs` (`code: 'TIMEOUT'`) or made no progress for `stallTimeoutMs` (`'STALLED'`). */
+export class FfmpegTimeoutError extends MediaPipelineError {
+  readonly timeoutMs: number;
+  constructor(code: 'TIMEOUT' | 'STALLED', timeoutMs: number, options?: ErrorOptions) {
+    super(
+      code,
+      code === 'TIMEOUT'
+        ? `ffmpeg run exceeded ${timeoutMs} ms`
+        : `ffmpeg made no progress for ${timeoutMs} ms`,
+      'runtime',
+      options,
+    );
+    this.name = 'FfmpegTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A preset or option needs something the installed binary does not have (encoder, muxer, flag). */
+export class CapabilityMissingError extends MediaPipelineError {
+  readonly capability: string;
+  constructor(capability: string, message: string, options?: ErrorOptions) {
+    super('CAPABILITY_MISSING', message, 'runtime', options);
+    this.name = 'CapabilityMissingError';
+    this.capability = capability;
+  }
+}
+
+/**
+ * The process went over `maxMemoryBytes` and was killed. Counted as an input fault: with the profile's
+ * caps in place, only a decompression bomb or a hostile file should get there.
+ */
+export class MemoryLimitError extends MediaPipelineError {
+  readonly limitBytes: number;
+  readonly peakBytes: number;
+  constructor(limitBytes: number, peakBytes: number, options?: ErrorOptions) {
+    super(
+      'MEMORY_LIMIT',
+      `process used ${peakBytes} bytes, over the limit of ${limitBytes}`,
+      'input',
+      options,
+    );
+    this.name = 'MemoryLimitError';
+    this.limitBytes = limitBytes;
+    this.peakBytes = peakBytes;
+  }
+}
+
+/**
+ * `true` when `err` says the media itself is bad, hostile or out of policy, so retrying cannot help
+ * (map it to a permanent job failure). `false` for everything else, including non-library errors.
+ */
+export function isInputError(err: unknown): boolean {
+  return err instanceof MediaPipelineError && err.kind === 'input';
+}
+
+const INPUT_FAULT_PATTERNS: RegExp[] = [
+  /Invalid data found when processing input/i,
+  /not in (the )?(format|protocol) whitelist/i,
+  /Protocol '.*' not on whitelist/i,
+  /not on whitelist/i,
+  /exceeds max_streams/i,
+  /moov atom not found/i,
+  /Unsafe file name/i,
+  /Picture size .* is invalid/i,
+  /exceeds max_pixels|max_pixels/i,
+  /could not find codec parameters/i,
+  /Operation not permitted/i,
+  /Too many streams/i,
+  /End of file/i,
+  /does not contain any stream/i,
+  /Stream map .* matches no streams/i,
+  /Error while decoding stream/i,
+  /Invalid NAL unit size/i,
+];
+
+/** Decides whether a failed ffmpeg's stderr points at the input. */
+function classifyStderr(tail: string[]): MediaPipelineErrorKind {
+  const text = tail.join('\n');
+  return INPUT_FAULT_PATTERNS.some((re) => re.test(text)) ? 'input' : 'runtime';
+}

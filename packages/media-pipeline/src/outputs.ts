@@ -1,0 +1,94 @@
+import { stat } from 'node:fs/promises';
+import type { CleanupTarget, FfmpegBuilder } from './builder.ts';
+import { removeTargets } from './process-watch.ts';
+import { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg } from './run-ffmpeg.ts';
+
+/** What an output file is. */
+export type OutputKind =
+  | 'mp4'
+  | 'hls-master'
+  | 'hls-playlist'
+  | 'hls-init'
+  | 'hls-segment'
+  | 'poster'
+  | 'sprite'
+  | 'vtt'
+  | 'image'
+  | 'audio'
+  | 'peaks';
+
+/** One file a preset produces. */
+export interface OutputFile {
+  /** Absolute path. */
+  path: string;
+  kind: OutputKind;
+  /** MIME type to store it with. */
+  contentType: string;
+  /** Rendition or variant name (`'720p'`, `'thumb'`) when the preset makes several. */
+  variant?: string | undefined;
+}
+
+/**
+ * What a preset returns: the command, the files it will write (known in advance), and `finalize()`,
+ * to call after a successful run: it writes derived files (HLS master playlist, WebVTT, peaks JSON),
+ * removes intermediates, checks every file exists and returns the complete list (HLS segments included).
+ */
+export interface PresetPlan {
+  builder: FfmpegBuilder;
+  /** Files known before the run (HLS segments are listed by `finalize()`). */
+  outputs: OutputFile[];
+  finalize(): Promise<OutputFile[]>;
+}
+
+/** The result of {@link runPreset}. */
+export interface PresetRunResult {
+  run: RunFfmpegResult;
+  outputs: OutputFile[];
+}
+
+/**
+ * Runs a preset's builder, then its `finalize()`. If either fails, every output (and intermediate) is
+ * removed before the error is rethrown.
+ */
+export async function runPreset(plan: PresetPlan, options: RunFfmpegOptions = {}): Promise<PresetRunResult> {
+  const run = await runFfmpeg(plan.builder, options);
+  try {
+    return { run, outputs: await plan.finalize() };
+  } catch (err) {
+    const targets: CleanupTarget[] = [
+      ...plan.builder.cleanupTargets,
+      ...plan.outputs.map((o) => ({ path: o.path })),
+    ];
+    await removeTargets(targets);
+    throw err;
+  }
+}
+
+/** Throws if any listed file is missing or empty. */
+export async function assertOutputsExist(outputs: readonly OutputFile[]): Promise<void> {
+  for (const o of outputs) {
+    const st = await stat(o.path).catch(() => undefined);
+    if (!st?.isFile() || st.size === 0) throw new Error(`expected output was not written: ${o.path}`);
+  }
+}
+
+/** MIME type for a file extension. */
+export function contentTypeFor(path: string): string {
+  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  const types: Record<string, string> = {
+    mp4: 'video/mp4',
+    m4s: 'video/iso.segment',
+    ts: 'video/mp2t',
+    m3u8: 'application/vnd.apple.mpegurl',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    png: 'image/png',
+    webp: 'image/webp',
+    avif: 'image/avif',
+    vtt: 'text/vtt',
+    m4a: 'audio/mp4',
+    mp3: 'audio/mpeg',
+    json: 'application/json',
+  };
+  return types[ext] ?? 'application/octet-stream';
+}

@@ -1,0 +1,147 @@
+import { open, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ffmpeg } from '../builder.ts';
+import { createInputProfile, type InputProfile } from '../input-profile.ts';
+import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
+import type { ProbeResult } from '../probe-result.ts';
+
+/** Options of {@link audioOnly}. */
+export interface AudioOnlyOptions {
+  input: string;
+  probe: ProbeResult;
+  outputDir: string;
+  /** Base file name. Default `'audio'`. */
+  name?: string | undefined;
+  /** `'aac'` (→ `.m4a`, faststart) or `'mp3'`. Default `'aac'`. */
+  codec?: 'aac' | 'mp3' | undefined;
+  /** Bitrate. Default `'128k'`. */
+  bitrate?: string | undefined;
+  /** Waveform peaks: pairs (min, max) per second of audio. `0` disables. Default 10. */
+  peaksPerSecond?: number | undefined;
+  /** Cap on the number of peak pairs (longer audio gets coarser buckets). Default 2000. */
+  maxPeaks?: number | undefined;
+  profile?: InputProfile | undefined;
+}
+
+/** The peaks JSON (audiowaveform's format: interleaved min/max, 16-bit). */
+export interface PeaksJson {
+  version: 2;
+  channels: 1;
+  sample_rate: number;
+  samples_per_pixel: number;
+  bits: 16;
+  length: number;
+  data: number[];
+}
+
+const PEAK_RATE = 8000;
+
+/**
+ * Extracts the first audio stream to AAC (`.m4a`) or MP3 and, in the same process, a mono 8 kHz PCM
+ * stream that `finalize()` turns into `<name>.peaks.json` (then deletes).
+ */
+export function audioOnly(o: AudioOnlyOptions): PresetPlan {
+  const dir = resolve(o.outputDir);
+  const name = o.name ?? 'audio';
+  const codec = o.codec ?? 'aac';
+  const audio = o.probe.audio;
+  if (!audio) throw new TypeError('audioOnly needs an input with an audio stream');
+  const audioPath = join(dir, `${name}.${codec === 'aac' ? 'm4a' : 'mp3'}`);
+  const rawPath = join(dir, `${name}.peaks.pcm`);
+  const peaksPath = join(dir, `${name}.peaks.json`);
+  const pps = o.peaksPerSecond ?? 10;
+  let builder = ffmpeg()
+    .input(o.input, { profile: o.profile ?? createInputProfile() })
+    .output(audioPath, {
+      map: [`0:${audio.index}`],
+      noVideo: true,
+      audioCodec: codec === 'aac' ? 'aac' : 'libmp3lame',
+      audioBitrate: o.bitrate ?? '128k',
+      ...(codec === 'aac' ? { movflags: ['+faststart'], format: 'ipod' } : { format: 'mp3' }),
+    });
+  if (pps > 0) {
+    builder = builder
+      .output(rawPath, {
+        map: [`0:${audio.index}`],
+        noVideo: true,
+        audioCodec: 'pcm_s16le',
+        audioChannels: 1,
+        audioSampleRate: PEAK_RATE,
+        format: 's16le',
+      })
+      .cleanupOnFailure({ path: peaksPath });
+  }
+  builder = builder.expectDuration(o.probe.durationSeconds);
+  const outputs: OutputFile[] = [
+    { path: audioPath, kind: 'audio', contentType: codec === 'aac' ? 'audio/mp4' : 'audio/mpeg' },
+    ...(pps > 0 ? [{ path: peaksPath, kind: 'peaks' as const, contentType: 'application/json' }] : []),
+  ];
+  return {
+    builder,
+    outputs,
+    async finalize() {
+      await assertOutputsExist(outputs.slice(0, 1));
+      if (pps > 0) {
+        const duration = o.probe.durationSeconds ?? 0;
+        const pairs = Math.max(1, Math.min(o.maxPeaks ?? 2000, Math.ceil(duration * pps)));
+        const samplesPerPixel = Math.max(1, Math.ceil((duration * PEAK_RATE) / pairs));
+        const peaks = await computePeaks(rawPath, samplesPerPixel);
+        await writeFile(peaksPath, JSON.stringify(peaks));
+        await rm(rawPath, { force: true });
+      }
+      return outputs;
+    },
+  };
+}
+
+/** Reads 16-bit little-endian mono PCM and returns min/max per `samplesPerPixel` samples. */
+export async function computePeaks(pcmPath: string, samplesPerPixel: number): Promise<PeaksJson> {
+  const data: number[] = [];
+  const fh = await open(pcmPath, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    let min = 0;
+    let max = 0;
+    let count = 0;
+    let carry: number | undefined;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      let i = 0;
+      const samples: number[] = [];
+      if (carry !== undefined) {
+        samples.push(((((buf[0] ?? 0) << 8) | carry) << 16) >> 16);
+        i = 1;
+        carry = undefined;
+      }
+      for (; i + 1 < bytesRead; i += 2) samples.push(buf.readInt16LE(i));
+      if (i < bytesRead) carry = buf[i];
+      for (const s of samples) {
+        if (count === 0) {
+          min = s;
+          max = s;
+        } else {
+          if (s < min) min = s;
+          if (s > max) max = s;
+        }
+        count++;
+        if (count === samplesPerPixel) {
+          data.push(min, max);
+          count = 0;
+        }
+      }
+    }
+    if (count > 0) data.push(min, max);
+  } finally {
+    await fh.close();
+  }
+  return {
+    version: 2,
+    channels: 1,
+    sample_rate: PEAK_RATE,
+    samples_per_pixel: samplesPerPixel,
+    bits: 16,
+    length: data.length / 2,
+    data,
+  };
+}

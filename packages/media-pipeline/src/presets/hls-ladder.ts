@@ -1,0 +1,293 @@
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ffmpeg } from '../builder.ts';
+import { scale, split } from '../filter-graph.ts';
+import { createInputProfile, type InputProfile } from '../input-profile.ts';
+import type { OutputFile, PresetPlan } from '../outputs.ts';
+import type { ProbeResult } from '../probe-result.ts';
+
+/** One rendition of the ladder. */
+export interface HlsRung {
+  /** Output height in pixels (width follows the aspect ratio, rounded to even). */
+  height: number;
+  /** Target video bitrate in bits per second. */
+  videoBitrate: number;
+  /** AAC bitrate in bits per second. Default 128 000. */
+  audioBitrate?: number | undefined;
+}
+
+/** 1080p / 720p / 480p / 360p, the default ladder. */
+export const DEFAULT_HLS_LADDER: readonly HlsRung[] = [
+  { height: 1080, videoBitrate: 5_000_000 },
+  { height: 720, videoBitrate: 2_800_000 },
+  { height: 480, videoBitrate: 1_400_000 },
+  { height: 360, videoBitrate: 800_000 },
+];
+
+/** Options of {@link hlsLadder}. */
+export interface HlsLadderOptions {
+  input: string;
+  probe: ProbeResult;
+  /** Directory for the master playlist, media playlists and segments (must exist). */
+  outputDir: string;
+  /** Rungs; those taller than the source are dropped (no upscaling). Default {@link DEFAULT_HLS_LADDER}. */
+  ladder?: readonly HlsRung[] | undefined;
+  /** `'fmp4'` (`.m4s` + init) or `'ts'`. Default `'fmp4'`. */
+  segmentType?: 'fmp4' | 'ts' | undefined;
+  /** Target segment length in seconds (a keyframe is forced at each boundary). Default 4. */
+  segmentSeconds?: number | undefined;
+  /** x264 preset. Default `'veryfast'`. */
+  preset?: string | undefined;
+  /** Master playlist file name. Default `'master.m3u8'`. */
+  masterName?: string | undefined;
+  profile?: InputProfile | undefined;
+}
+
+/** A rung as it will be encoded. */
+export interface PlannedRung {
+  name: string;
+  width: number;
+  height: number;
+  videoBitrate: number;
+  audioBitrate: number;
+  /** RFC 6381 codec string of the video (`avc1.64001f`). */
+  videoCodecTag: string;
+}
+
+/**
+ * Picks the rungs for a source: every rung no taller than the source (display height, so rotated phone
+ * video counts its real orientation); a source smaller than every rung gets one rung at its own height.
+ */
+export function planLadder(
+  probe: ProbeResult,
+  ladder: readonly HlsRung[] = DEFAULT_HLS_LADDER,
+): PlannedRung[] {
+  const v = probe.video;
+  if (!v || v.displayWidth <= 0 || v.displayHeight <= 0)
+    throw new TypeError('hlsLadder needs a video stream with known size');
+  const srcH = v.displayHeight;
+  const srcW = v.displayWidth;
+  let rungs = [...ladder].filter((r) => r.height <= srcH).sort((a, b) => b.height - a.height);
+  if (rungs.length === 0) {
+    const smallest = [...ladder].sort((a, b) => a.height - b.height)[0];
+    rungs = [{ height: srcH - (srcH % 2), videoBitrate: smallest?.videoBitrate ?? 800_000 }];
+  }
+  const seen = new Set<number>();
+  return rungs
+    .filter((r) => {
+      if (seen.has(r.height)) return false;
+      seen.add(r.height);
+      return true;
+    })
+    .map((r) => {
+      const height = r.height - (r.height % 2);
+      // Same rounding as FFmpeg's scale=w=-2: av_rescale(h, in_w, in_h * 2) * 2.
+      const width = Math.max(2, Math.round((height * srcW) / (srcH * 2)) * 2);
+      return {
+        name: `${height}p`,
+        width,
+        height,
+        videoBitrate: r.videoBitrate,
+        audioBitrate: r.audioBitrate ?? 128_000,
+        videoCodecTag: `avc1.6400${levelFor(width, height).toString(16).padStart(2, '0')}`,
+      };
+    });
+}
+
+/** H.264 level (×10) big enough for the frame size at up to 30 fps: 3.0, 3.1, 4.0, 5.1. */
+function levelFor(width: number, height: number): number {
+  const px = width * height;
+  if (px <= 720 * 576) return 30;
+  if (px <= 1280 * 720) return 31;
+  if (px <= 2048 * 1088) return 40;
+  return 51;
+}
+
+/**
+ * HLS ladder in ONE ffmpeg process and ONE decode: the video is split and scaled once per rung, each
+ * rung encoded by its own libx264 into its own media playlist; audio is encoded per rung (AAC stereo).
+ * Keyframes are forced every `segmentSeconds`, so segments align across rungs. `finalize()` writes the
+ * master playlist itself: BANDWIDTH is the peak bitrate of the real segments (ffmpeg's own
+ * `-master_pl_name` derives it from the nominal bitrate), plus AVERAGE-BANDWIDTH, RESOLUTION, CODECS and
+ * FRAME-RATE.
+ */
+export function hlsLadder(o: HlsLadderOptions): PresetPlan {
+  const dir = resolve(o.outputDir);
+  const rungs = planLadder(o.probe, o.ladder);
+  const segType = o.segmentType ?? 'fmp4';
+  const segSeconds = o.segmentSeconds ?? 4;
+  const ext = segType === 'fmp4' ? 'm4s' : 'ts';
+  const hasAudio = o.probe.audio !== undefined;
+  const video = o.probe.video;
+  const masterPath = join(dir, o.masterName ?? 'master.m3u8');
+
+  let b = ffmpeg()
+    .input(o.input, { profile: o.profile ?? createInputProfile() })
+    .chain(
+      [`0:${video?.index ?? 'v:0'}`],
+      [split(rungs.length)],
+      rungs.map((r) => `s${r.name}`),
+    );
+  for (const r of rungs) b = b.chain([`s${r.name}`], [scale({ w: r.width, h: r.height })], [`v${r.name}`]);
+  for (const r of rungs) {
+    b = b
+      .output(join(dir, `${r.name}.m3u8`), {
+        map: [`v${r.name}`, ...(hasAudio ? [`0:${o.probe.audio?.index}`] : [])],
+        videoCodec: 'libx264',
+        preset: o.preset ?? 'veryfast',
+        profile: 'high',
+        pixelFormat: 'yuv420p',
+        videoBitrate: r.videoBitrate,
+        maxRate: Math.round(r.videoBitrate * 1.07),
+        bufSize: r.videoBitrate * 2,
+        ...(hasAudio
+          ? { audioCodec: 'aac', audioBitrate: r.audioBitrate, audioChannels: 2 }
+          : { noAudio: true }),
+        noSubtitles: true,
+        format: 'hls',
+        options: {
+          'level:v': (levelFor(r.width, r.height) / 10).toFixed(1),
+          force_key_frames: `expr:gte(t,n_forced*${segSeconds})`,
+          sc_threshold: 0,
+          hls_time: segSeconds,
+          hls_playlist_type: 'vod',
+          hls_segment_type: segType === 'fmp4' ? 'fmp4' : 'mpegts',
+          ...(segType === 'fmp4' ? { hls_fmp4_init_filename: `${r.name}_init.mp4` } : {}),
+          hls_segment_filename: join(dir, `${r.name}_%05d.${ext}`),
+        },
+      })
+      .cleanupOnFailure({ dir, prefix: `${r.name}_` });
+  }
+  const builder = b.cleanupOnFailure({ path: masterPath }).expectDuration(o.probe.durationSeconds);
+
+  const outputs: OutputFile[] = [
+    { path: masterPath, kind: 'hls-master', contentType: 'application/vnd.apple.mpegurl' },
+    ...rungs.map(
+      (r): OutputFile => ({
+        path: join(dir, `${r.name}.m3u8`),
+        kind: 'hls-playlist',
+        contentType: 'application/vnd.apple.mpegurl',
+        variant: r.name,
+      }),
+    ),
+  ];
+
+  return {
+    builder,
+    outputs,
+    async finalize() {
+      const all: OutputFile[] = [outputs[0] as OutputFile];
+      const lines = [
+        '#EXTM3U',
+        `#EXT-X-VERSION:${segType === 'fmp4' ? 7 : 3}`,
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+      ];
+      for (const r of rungs) {
+        const playlistPath = join(dir, `${r.name}.m3u8`);
+        const media = parseMediaPlaylist(await readFile(playlistPath, 'utf8'));
+        if (media.segments.length === 0) throw new Error(`HLS rung ${r.name} has no segments`);
+        all.push({
+          path: playlistPath,
+          kind: 'hls-playlist',
+          contentType: 'application/vnd.apple.mpegurl',
+          variant: r.name,
+        });
+        if (media.map) {
+          await stat(join(dir, media.map));
+          all.push({
+            path: join(dir, media.map),
+            kind: 'hls-init',
+            contentType: 'video/mp4',
+            variant: r.name,
+          });
+        }
+        let peak = 0;
+        let bytes = 0;
+        let seconds = 0;
+        for (const seg of media.segments) {
+          const p = join(dir, seg.uri);
+          const size = (await stat(p)).size;
+          bytes += size;
+          seconds += seg.duration;
+          if (seg.duration > 0) peak = Math.max(peak, (size * 8) / seg.duration);
+          all.push({
+            path: p,
+            kind: 'hls-segment',
+            contentType: segType === 'fmp4' ? 'video/iso.segment' : 'video/mp2t',
+            variant: r.name,
+          });
+        }
+        const average = seconds > 0 ? (bytes * 8) / seconds : r.videoBitrate;
+        const codecs = hasAudio ? `${r.videoCodecTag},mp4a.40.2` : r.videoCodecTag;
+        const fps = video?.fps ? `,FRAME-RATE=${video.fps.toFixed(3)}` : '';
+        lines.push(
+          `#EXT-X-STREAM-INF:BANDWIDTH=${Math.ceil(Math.max(peak, average))},AVERAGE-BANDWIDTH=${Math.ceil(average)},` +
+            `RESOLUTION=${r.width}x${r.height},CODECS="${codecs}"${fps}`,
+          `${r.name}.m3u8`,
+        );
+      }
+      await writeFile(masterPath, `${lines.join('\n')}\n`);
+      // Anything left in the directory with a rung prefix that the playlists do not name is stray: report it.
+      const listed = new Set(all.map((f) => f.path));
+      const names = await readdir(dir);
+      const stray = names.filter(
+        (n) => rungs.some((r) => n.startsWith(`${r.name}_`)) && !listed.has(join(dir, n)),
+      );
+      if (stray.length) throw new Error(`HLS output has files no playlist lists: ${stray.join(', ')}`);
+      return all;
+    },
+  };
+}
+
+/** A parsed HLS media playlist. */
+export interface MediaPlaylist {
+  /** `#EXT-X-MAP` URI (fMP4 init segment). */
+  map: string | undefined;
+  targetDuration: number | undefined;
+  segments: { uri: string; duration: number }[];
+  ended: boolean;
+}
+
+/** Parses an HLS media playlist (the subset ffmpeg writes). */
+export function parseMediaPlaylist(text: string): MediaPlaylist {
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  let map: string | undefined;
+  let targetDuration: number | undefined;
+  let pending: number | undefined;
+  const segments: { uri: string; duration: number }[] = [];
+  for (const line of lines) {
+    if (line.startsWith('#EXT-X-MAP:')) map = /URI="([^"]+)"/.exec(line)?.[1];
+    else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
+    else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice(8));
+    else if (line && !line.startsWith('#')) {
+      if (line.includes('/') || line.includes('..')) throw new Error(`unexpected segment URI: ${line}`);
+      segments.push({ uri: line, duration: pending ?? 0 });
+      pending = undefined;
+    }
+  }
+  return { map, targetDuration, segments, ended: lines.includes('#EXT-X-ENDLIST') };
+}
+
+/** One variant of a master playlist. */
+export interface MasterVariant {
+  uri: string;
+  attributes: Record<string, string>;
+}
+
+/** Parses an HLS master playlist into its variants and their attributes (quotes removed). */
+export function parseMasterPlaylist(text: string): MasterVariant[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  const out: MasterVariant[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (!line.startsWith('#EXT-X-STREAM-INF:')) continue;
+    const attributes: Record<string, string> = {};
+    for (const m of line.slice(18).matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
+      attributes[m[1] ?? ''] = (m[2] ?? '').replace(/^"|"$/g, '');
+    }
+    out.push({ uri: lines[i + 1] ?? '', attributes });
+  }
+  return out;
+}

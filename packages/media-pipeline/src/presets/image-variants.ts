@@ -1,0 +1,122 @@
+import { join, resolve } from 'node:path';
+import { ffmpeg } from '../builder.ts';
+import type { FfmpegCapabilities } from '../capabilities.ts';
+import { CapabilityMissingError } from '../errors.ts';
+import { filter, split } from '../filter-graph.ts';
+import { createInputProfile, IMAGE_FORMATS, type InputProfile } from '../input-profile.ts';
+import { assertOutputsExist, contentTypeFor, type OutputFile, type PresetPlan } from '../outputs.ts';
+import type { ProbeResult } from '../probe-result.ts';
+
+/** Image output formats. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'avif';
+
+/** One variant to produce. */
+export interface ImageVariant {
+  /** File name without extension, e.g. `'thumb'`. Letters, digits, `-`, `_`. */
+  name: string;
+  /** Bounding box width; the image is fitted inside, never enlarged. */
+  maxWidth: number;
+  /** Bounding box height. Default: same as `maxWidth`. */
+  maxHeight?: number | undefined;
+  format: ImageFormat;
+  /** Quality 1–100 (JPEG/WebP). Default 80. */
+  quality?: number | undefined;
+}
+
+/** Options of {@link imageVariants}. */
+export interface ImageVariantsOptions {
+  input: string;
+  probe: ProbeResult;
+  outputDir: string;
+  variants: readonly ImageVariant[];
+  /**
+   * Capabilities of the binary: variants whose format it cannot encode (AVIF on the 2018 build, WebP without
+   * libwebp) are skipped and reported in `skipped` instead of failing. Without it, AVIF is skipped.
+   */
+  capabilities?: FfmpegCapabilities | undefined;
+  profile?: InputProfile | undefined;
+}
+
+/** {@link PresetPlan} plus the variants left out because the binary cannot make them. */
+export interface ImageVariantsPlan extends PresetPlan {
+  skipped: { variant: ImageVariant; reason: string }[];
+}
+
+const EXT: Record<ImageFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
+
+/** Resizes/converts one image into several variants in one process (decode once, split, scale each). */
+export function imageVariants(o: ImageVariantsOptions): ImageVariantsPlan {
+  const dir = resolve(o.outputDir);
+  const skipped: { variant: ImageVariant; reason: string }[] = [];
+  const usable = o.variants.filter((v) => {
+    if (!/^[A-Za-z0-9_-]+$/.test(v.name)) throw new TypeError(`invalid variant name: ${v.name}`);
+    const reason = unsupported(v.format, o.capabilities);
+    if (reason) skipped.push({ variant: v, reason });
+    return !reason;
+  });
+  if (usable.length === 0) {
+    throw new CapabilityMissingError(
+      skipped.map((s) => s.variant.format).join(','),
+      `imageVariants: no variant can be produced with this binary (${skipped.map((s) => s.reason).join('; ')})`,
+    );
+  }
+  const profile = o.profile ?? createInputProfile({ formats: IMAGE_FORMATS });
+  let b = ffmpeg()
+    .input(o.input, { profile })
+    .chain(
+      [`0:${o.probe.video?.index ?? 'v:0'}`],
+      [split(usable.length)],
+      usable.map((_, i) => `in${i}`),
+    );
+  usable.forEach((v, i) => {
+    const w = v.maxWidth;
+    const h = v.maxHeight ?? v.maxWidth;
+    b = b.chain(
+      [`in${i}`],
+      [
+        filter('scale', {
+          w: `min(iw,${w})`,
+          h: `min(ih,${h})`,
+          force_original_aspect_ratio: 'decrease',
+        }),
+        ...(v.format === 'jpeg' ? [filter('format', { pix_fmts: 'yuvj420p' })] : []),
+      ],
+      [`out${i}`],
+    );
+  });
+  const outputs: OutputFile[] = [];
+  usable.forEach((v, i) => {
+    const path = join(dir, `${v.name}.${EXT[v.format]}`);
+    const q = v.quality ?? 80;
+    const codec: Record<ImageFormat, Record<string, string | number>> = {
+      jpeg: { 'c:v': 'mjpeg', 'q:v': Math.round(31 - (q / 100) * 29) },
+      png: { 'c:v': 'png' },
+      webp: { 'c:v': 'libwebp', quality: q },
+      avif: { 'c:v': 'libaom-av1', crf: Math.round(63 - (q / 100) * 50), 'still-picture': 1 },
+    };
+    b = b.output(path, {
+      map: [`out${i}`],
+      videoFrames: 1,
+      format: v.format === 'avif' ? 'avif' : 'image2',
+      options: { ...codec[v.format], ...(v.format === 'avif' ? {} : { update: 1 }) },
+    });
+    outputs.push({ path, kind: 'image', contentType: contentTypeFor(path), variant: v.name });
+  });
+  return {
+    builder: b,
+    outputs,
+    skipped,
+    async finalize() {
+      await assertOutputsExist(outputs);
+      return outputs;
+    },
+  };
+}
+
+function unsupported(format: ImageFormat, caps: FfmpegCapabilities | undefined): string | undefined {
+  if (format === 'avif') {
+    if (!caps?.features.avif) return 'this ffmpeg has no AVIF muxer/AV1 encoder';
+  }
+  if (format === 'webp' && caps && !caps.features.libwebp) return 'this ffmpeg has no libwebp encoder';
+  return undefined;
+}

@@ -1,0 +1,205 @@
+import { execa } from 'execa';
+import { resolveBinaries } from './binaries.ts';
+import type { CleanupTarget, FfmpegBuilder } from './builder.ts';
+import {
+  FfmpegAbortError,
+  FfmpegExitError,
+  FfmpegNotFoundError,
+  FfmpegTimeoutError,
+  type MediaPipelineError,
+  MemoryLimitError,
+} from './errors.ts';
+import { CRASH_SIGNALS, LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
+import { type FfmpegProgress, ProgressParser } from './progress.ts';
+
+/** Options of {@link runFfmpeg}. */
+export interface RunFfmpegOptions {
+  /** Aborts the run (q → SIGTERM → SIGKILL) and rejects with {@link FfmpegAbortError}. */
+  signal?: AbortSignal | undefined;
+  /** Wall-clock limit in ms; rejects with {@link FfmpegTimeoutError} `code: 'TIMEOUT'`. Default: none. */
+  timeoutMs?: number | undefined;
+  /**
+   * Kills a run whose progress (output time, frames, bytes) has not moved for this many ms; rejects with
+   * {@link FfmpegTimeoutError} `code: 'STALLED'`. Default: none.
+   */
+  stallTimeoutMs?: number | undefined;
+  /** Called for every `-progress` block (about twice a second) and once with `done: true`. */
+  onProgress?: ((progress: FfmpegProgress) => void) | undefined;
+  /** Media duration for percent/ETA. Default: the builder's `expectedDurationSeconds`. */
+  durationSeconds?: number | undefined;
+  /** Wait after `q` before SIGTERM, and after SIGTERM before SIGKILL, in ms. Default 2000. */
+  killGraceMs?: number | undefined;
+  /** Kills the run when its peak RSS passes this many bytes (Linux); rejects with {@link MemoryLimitError}. */
+  maxMemoryBytes?: number | undefined;
+  /** More files to delete on failure (added to the builder's own outputs). */
+  cleanup?: readonly CleanupTarget[] | undefined;
+  /** ffmpeg binary. Default: {@link resolveBinaries}`().ffmpeg`. */
+  ffmpegPath?: string | undefined;
+  /** Where an output written to `pipe:1` goes. Default: discarded. */
+  stdout?: NodeJS.WritableStream | undefined;
+  /** Working directory. Default: `process.cwd()`. */
+  cwd?: string | undefined;
+}
+
+/** What a successful run reports. */
+export interface RunFfmpegResult {
+  /** The argv ffmpeg ran with (binary not included). */
+  argv: string[];
+  /** Wall-clock duration in ms. */
+  durationMs: number;
+  /** The final progress block, when there was one. */
+  lastProgress: FfmpegProgress | undefined;
+  /** Last 50 stderr lines (warnings). */
+  stderrTail: string[];
+  /** Peak resident memory of the ffmpeg process in bytes (Linux only). */
+  peakRssBytes: number | undefined;
+}
+
+/**
+ * Runs ffmpeg asynchronously with `-progress pipe:3 -nostats` added (progress on a private fd 3, so
+ * stdout stays free for an output written to `pipe:1`), reporting progress, honouring the
+ * AbortSignal, timeout and stall detector, and deleting the outputs if the run fails.
+ *
+ * Stopping: stdin stays a pipe this function owns (so `-nostdin` is NOT passed); a stop first writes `q`,
+ * which lets ffmpeg close its files cleanly, then sends SIGTERM after `killGraceMs`, then SIGKILL after
+ * another `killGraceMs`. If the argv you pass already contains `-nostdin`, the `q` step is skipped.
+ *
+ * @throws FfmpegExitError non-zero exit or crash; FfmpegAbortError; FfmpegTimeoutError; MemoryLimitError;
+ *   FfmpegNotFoundError.
+ */
+export async function runFfmpeg(
+  command: FfmpegBuilder | readonly string[],
+  options: RunFfmpegOptions = {},
+): Promise<RunFfmpegResult> {
+  const isArgv = Array.isArray(command);
+  const builder = isArgv ? undefined : (command as FfmpegBuilder);
+  const baseArgs = builder ? builder.toArgs() : [...(command as readonly string[])];
+  // Progress goes to fd 3 (a pipe of ours), leaving stdout free for media written to `pipe:1`.
+  const given = baseArgs.indexOf('-progress');
+  const argv = given === -1 ? ['-progress', 'pipe:3', '-nostats', ...baseArgs] : baseArgs;
+  const progressTarget = given === -1 ? 'pipe:3' : baseArgs[given + 1];
+  const cleanup = [...(builder?.cleanupTargets ?? []), ...(options.cleanup ?? [])];
+  const binary = options.ffmpegPath ?? resolveBinaries().ffmpeg;
+  const grace = options.killGraceMs ?? 2000;
+  const durationSeconds = options.durationSeconds ?? builder?.expectedDurationSeconds;
+
+  if (options.signal?.aborted)
+    throw new FfmpegAbortError('ffmpeg run was aborted before it started', { cause: options.signal.reason });
+
+  const startedAt = Date.now();
+  const child = execa(binary, argv, {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  child.stdin?.on('error', () => {});
+
+  const stderr = new LineTail(50);
+  let lastProgress: FfmpegProgress | undefined;
+  let lastMoveAt = startedAt;
+  let lastSignature = '';
+  let stopReason: MediaPipelineError | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  const stop = (reason: MediaPipelineError): void => {
+    if (stopReason) return;
+    stopReason = reason;
+    const canQuit = !argv.includes('-nostdin') && child.stdin?.writable;
+    if (canQuit) child.stdin?.write('q');
+    const term = setTimeout(
+      () => {
+        child.kill('SIGTERM');
+        timers.push(setTimeout(() => child.kill('SIGKILL'), grace));
+      },
+      canQuit ? grace : 0,
+    );
+    timers.push(term);
+  };
+
+  const parser = new ProgressParser(
+    durationSeconds,
+    (p) => {
+      lastProgress = p;
+      const signature = `${p.outTimeSeconds}|${p.frame}|${p.totalSizeBytes}`;
+      if (signature !== lastSignature) {
+        lastSignature = signature;
+        lastMoveAt = Date.now();
+      }
+      try {
+        options.onProgress?.(p);
+      } catch {
+        // a throwing listener must not break the run
+      }
+    },
+    startedAt,
+  );
+  const progressStream =
+    progressTarget === 'pipe:3' ? child.stdio[3] : progressTarget === 'pipe:1' ? child.stdout : undefined;
+  progressStream?.setEncoding('utf8');
+  progressStream?.on('data', (chunk: string) => parser.push(chunk));
+  if (options.stdout && progressStream !== child.stdout) child.stdout?.pipe(options.stdout);
+  else if (progressStream !== child.stdout) child.stdout?.resume();
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => stderr.push(chunk));
+
+  const onAbort = (): void => stop(new FfmpegAbortError(undefined, { cause: options.signal?.reason }));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.timeoutMs !== undefined) {
+    const ms = options.timeoutMs;
+    timers.push(setTimeout(() => stop(new FfmpegTimeoutError('TIMEOUT', ms)), ms));
+  }
+  if (options.stallTimeoutMs !== undefined) {
+    const ms = options.stallTimeoutMs;
+    const check = setInterval(
+      () => {
+        if (Date.now() - lastMoveAt >= ms) stop(new FfmpegTimeoutError('STALLED', ms));
+      },
+      Math.max(50, Math.min(1000, ms / 4)),
+    );
+    timers.push(check);
+  }
+  const memory = new MemoryWatch(child.pid, options.maxMemoryBytes, (peak) =>
+    stop(new MemoryLimitError(options.maxMemoryBytes ?? 0, peak)),
+  );
+
+  let result: Awaited<typeof child>;
+  try {
+    result = await child;
+  } finally {
+    for (const t of timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
+    memory.stop();
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+
+  const tail = stderr.lines();
+  if (stopReason) {
+    await removeTargets(cleanup);
+    throw stopReason;
+  }
+  const spawnError = (result as { code?: string }).code;
+  if (spawnError === 'ENOENT' || spawnError === 'EACCES') {
+    throw new FfmpegNotFoundError(`cannot execute ffmpeg at ${binary} (${spawnError})`, binary, {
+      cause: result,
+    });
+  }
+  if (result.exitCode !== 0 || result.signal) {
+    await removeTargets(cleanup);
+    const signal = result.signal ?? null;
+    throw new FfmpegExitError(
+      { exitCode: result.exitCode ?? null, signal, stderrTail: tail, argv, binary },
+      signal && CRASH_SIGNALS.has(signal) ? { kind: 'input' } : undefined,
+    );
+  }
+  return {
+    argv,
+    durationMs: Date.now() - startedAt,
+    lastProgress,
+    stderrTail: tail,
+    peakRssBytes: memory.peakBytes,
+  };
+}
