@@ -1,0 +1,33 @@
+const KEPT = /[A-Za-z0-9\-_.*/]/;
+
+/**
+ * Encodes an object key the way S3 writes it into event notifications: HTML-form URL encoding
+ * (`application/x-www-form-urlencoded`) with `/` kept. A space becomes `+`, a literal `+` becomes
+ * `%2B`, every other byte outside `A-Z a-z 0-9 - _ . * /` of the key's UTF-8 form becomes `%XX`.
+ *
+ * @example
+ * encodeS3EventKey('uploads/red flower+1.jpg'); // 'uploads/red+flower%2B1.jpg'
+ */
+export function encodeS3EventKey(key: string): string {
+  let out = '';
+  for (const char of key) {
+    if (char === ' ') out += '+';
+    else if (KEPT.test(char)) out += char;
+    else {
+      for (const byte of Buffer.from(char, 'utf8')) {
+        out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes a key from an S3 event notification back to the object key (`+` is a space, `%XX` a byte).
+ *
+ * @example
+ * decodeS3EventKey('uploads/red+flower%2B1.jpg'); // 'uploads/red flower+1.jpg'
+ */
+export function decodeS3EventKey(encoded: string): string {
+  return decodeURIComponent(encoded.replaceAll('+', ' '));
+}

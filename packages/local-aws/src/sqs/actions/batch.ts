@@ -1,0 +1,37 @@
+import { invalid, type SqsServerError } from '../errors.ts';
+import type { ActionInput, ActionOutput } from '../model.ts';
+import { objectList } from '../validate.ts';
+
+const ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** Validates a batch's entries as AWS does: 1–10 entries, valid and distinct ids. */
+export function batchEntries(input: ActionInput, entryName: string): ActionInput[] {
+  const entries = objectList(input, 'Entries');
+  if (entries.length === 0) {
+    throw invalid('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
+  }
+  if (entries.length > 10) {
+    throw invalid(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const id = entry.Id;
+    if (typeof id !== 'string' || !ENTRY_ID.test(id)) {
+      throw invalid(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+      );
+    }
+    if (seen.has(id)) throw invalid('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
+    seen.add(id);
+  }
+  return entries;
+}
+
+/** A `Failed` entry of a batch result. */
+export function failedEntry(id: string, error: SqsServerError): ActionOutput {
+  return { Id: id, SenderFault: error.fault === 'Sender', Code: error.code, Message: error.message };
+}

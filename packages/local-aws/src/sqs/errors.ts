@@ -1,0 +1,149 @@
+/**
+ * AWS SQS error names this server answers with. Each maps to the AWS query-protocol code, HTTP status and
+ * fault that AWS documents, so SDK error classes (`QueueDoesNotExist`, `ReceiptHandleIsInvalid`, ...) match.
+ */
+export type SqsErrorCode =
+  | 'QueueDoesNotExist'
+  | 'QueueNameExists'
+  | 'ReceiptHandleIsInvalid'
+  | 'MessageNotInflight'
+  | 'InvalidParameterValue'
+  | 'MissingParameter'
+  | 'InvalidAttributeName'
+  | 'InvalidAttributeValue'
+  | 'InvalidMessageContents'
+  | 'InvalidAddress'
+  | 'InvalidAction'
+  | 'UnknownOperationException'
+  | 'TooManyEntriesInBatchRequest'
+  | 'EmptyBatchRequest'
+  | 'BatchEntryIdsNotDistinct'
+  | 'BatchRequestTooLong'
+  | 'InvalidBatchEntryId'
+  | 'ResourceNotFoundException'
+  | 'UnsupportedOperation'
+  | 'OverLimit'
+  | 'RequestEntityTooLarge'
+  | 'SerializationException'
+  | 'ServerClosed'
+  | 'InternalFailure';
+
+interface ErrorShape {
+  /** Code as the query protocol (and the `x-amzn-query-error` header) spells it. */
+  readonly queryCode: string;
+  readonly status: number;
+  readonly fault: 'Sender' | 'Receiver';
+}
+
+const SHAPES: Record<SqsErrorCode, ErrorShape> = {
+  QueueDoesNotExist: { queryCode: 'AWS.SimpleQueueService.NonExistentQueue', status: 400, fault: 'Sender' },
+  QueueNameExists: { queryCode: 'QueueAlreadyExists', status: 400, fault: 'Sender' },
+  ReceiptHandleIsInvalid: { queryCode: 'ReceiptHandleIsInvalid', status: 404, fault: 'Sender' },
+  MessageNotInflight: {
+    queryCode: 'AWS.SimpleQueueService.MessageNotInflight',
+    status: 400,
+    fault: 'Sender',
+  },
+  InvalidParameterValue: { queryCode: 'InvalidParameterValue', status: 400, fault: 'Sender' },
+  MissingParameter: { queryCode: 'MissingParameter', status: 400, fault: 'Sender' },
+  InvalidAttributeName: { queryCode: 'InvalidAttributeName', status: 400, fault: 'Sender' },
+  InvalidAttributeValue: { queryCode: 'InvalidAttributeValue', status: 400, fault: 'Sender' },
+  InvalidMessageContents: { queryCode: 'InvalidMessageContents', status: 400, fault: 'Sender' },
+  InvalidAddress: { queryCode: 'InvalidAddress', status: 404, fault: 'Sender' },
+  InvalidAction: { queryCode: 'InvalidAction', status: 400, fault: 'Sender' },
+  UnknownOperationException: { queryCode: 'InvalidAction', status: 400, fault: 'Sender' },
+  TooManyEntriesInBatchRequest: {
+    queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+    status: 400,
+    fault: 'Sender',
+  },
+  EmptyBatchRequest: { queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest', status: 400, fault: 'Sender' },
+  BatchEntryIdsNotDistinct: {
+    queryCode: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+    status: 400,
+    fault: 'Sender',
+  },
+  BatchRequestTooLong: {
+    queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong',
+    status: 400,
+    fault: 'Sender',
+  },
+  InvalidBatchEntryId: {
+    queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId',
+    status: 400,
+    fault: 'Sender',
+  },
+  ResourceNotFoundException: { queryCode: 'ResourceNotFoundException', status: 404, fault: 'Sender' },
+  UnsupportedOperation: {
+    queryCode: 'AWS.SimpleQueueService.UnsupportedOperation',
+    status: 400,
+    fault: 'Sender',
+  },
+  OverLimit: { queryCode: 'OverLimit', status: 403, fault: 'Sender' },
+  RequestEntityTooLarge: { queryCode: 'RequestEntityTooLarge', status: 413, fault: 'Sender' },
+  SerializationException: { queryCode: 'SerializationException', status: 400, fault: 'Sender' },
+  ServerClosed: { queryCode: 'ServiceUnavailable', status: 503, fault: 'Receiver' },
+  InternalFailure: { queryCode: 'InternalFailure', status: 500, fault: 'Receiver' },
+};
+
+/** Base class of every error the SQS server raises (over HTTP it becomes an AWS-style error response). */
+export class SqsServerError extends Error {
+  override readonly name: string = 'SqsServerError';
+  /** The AWS error name (the `__type` of a JSON-protocol error). */
+  readonly code: SqsErrorCode;
+  constructor(code: SqsErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+  /** Code as the query protocol spells it (`AWS.SimpleQueueService.NonExistentQueue`, ...). */
+  get queryCode(): string {
+    return SHAPES[this.code].queryCode;
+  }
+  /** HTTP status AWS answers with. */
+  get httpStatus(): number {
+    return SHAPES[this.code].status;
+  }
+  /** `Sender` (client error) or `Receiver` (server error). */
+  get fault(): 'Sender' | 'Receiver' {
+    return SHAPES[this.code].fault;
+  }
+}
+
+/** The named queue does not exist (AWS `QueueDoesNotExist`). */
+export class QueueDoesNotExistError extends SqsServerError {
+  override readonly name: string = 'QueueDoesNotExistError';
+  constructor(options?: ErrorOptions) {
+    super('QueueDoesNotExist', 'The specified queue does not exist.', options);
+  }
+}
+
+/** A parameter is missing or out of range (AWS `InvalidParameterValue` / `MissingParameter` / ...). */
+export class InvalidSqsRequestError extends SqsServerError {
+  override readonly name: string = 'InvalidSqsRequestError';
+}
+
+/** The server was stopped while the call was pending or before it started. */
+export class SqsServerClosedError extends SqsServerError {
+  override readonly name: string = 'SqsServerClosedError';
+  constructor(options?: ErrorOptions) {
+    super('ServerClosed', 'The SQS server is stopped.', options);
+  }
+}
+
+/** Shorthand for request validation errors. */
+export function invalid(code: SqsErrorCode, message: string): InvalidSqsRequestError {
+  return new InvalidSqsRequestError(code, message);
+}
+
+/** `InvalidParameterValue` for `name`, with AWS's wording. */
+export function invalidParameter(name: string, value: unknown, reason: string): InvalidSqsRequestError {
+  return invalid(
+    'InvalidParameterValue',
+    `Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`,
+  );
+}
+
+/** `MissingParameter` for `name`, with AWS's wording. */
+export function missingParameter(name: string): InvalidSqsRequestError {
+  return invalid('MissingParameter', `The request must contain the parameter ${name}.`);
+}
