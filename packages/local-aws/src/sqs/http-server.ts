@@ -86,8 +86,14 @@ export class SqsHttpServer {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const protocol: Protocol = isJsonRequest(request.headers) ? 'json' : 'query';
     const controller = new AbortController();
+    const undoIfUndelivered: Array<() => void> = [];
+    const undo = (): void => {
+      for (const callback of undoIfUndelivered.splice(0)) callback();
+    };
     response.on('close', () => {
-      if (!response.writableFinished) controller.abort();
+      if (response.writableFinished) return;
+      controller.abort();
+      undo();
     });
     let reply: WireResponse;
     try {
@@ -121,7 +127,11 @@ export class SqsHttpServer {
         );
       }
       if (this.#engine.closed) throw new SqsServerError('ServerClosed', 'The SQS server is stopping.');
-      const output = await handler(input, { engine: this.#engine, signal: controller.signal });
+      const output = await handler(input, {
+        engine: this.#engine,
+        signal: controller.signal,
+        onUndelivered: (callback) => undoIfUndelivered.push(callback),
+      });
       await this.#engine.store.committed();
       reply =
         protocol === 'json' ? jsonResponse(output, requestId) : queryResponse(action, output, requestId);
@@ -141,7 +151,10 @@ export class SqsHttpServer {
           ? jsonErrorResponse(sqsError, requestId)
           : queryErrorResponse(sqsError, requestId);
     }
-    if (response.destroyed) return;
+    if (response.destroyed) {
+      undo();
+      return;
+    }
     response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
     response.end(reply.body);
   }

@@ -371,6 +371,23 @@ export class SqsEngine {
       );
     }
     this.store.transaction(() => this.store.deleteReceived(queue.id, handle.seq, handle.token));
+    // A FIFO group is blocked while one of its messages is in flight: a delete frees the group.
+    if (queue.fifo) this.waiters.notify(queue.id);
+  }
+
+  /** Makes messages received by a reply that never reached its client visible again (if still theirs). */
+  releaseReceived(queue: QueueRecord, received: readonly ReceivedMessage[]): void {
+    if (this.#closed) return;
+    this.store.transaction(() => {
+      const now = Date.now();
+      for (const { message } of received) {
+        const current = this.store.messageBySeq(message.seq);
+        if (current?.queueId === queue.id && current.receipt === message.receipt && current.visibleAt > now) {
+          this.store.setVisibleAt(message.seq, now);
+        }
+      }
+    });
+    this.waiters.notify(queue.id);
   }
 
   /**

@@ -25,7 +25,7 @@ function systemAttributes(engine: SqsEngine, message: MessageRecord): Record<str
   return attributes;
 }
 
-export const receiveMessage: Action = async (input, { engine, signal }) => {
+export const receiveMessage: Action = async (input, { engine, signal, onUndelivered }) => {
   const queue = engine.queueByUrl(requiredString(input, 'QueueUrl'));
   const maxMessages = optionalInteger(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
   const visibilityTimeout = optionalInteger(input, 'VisibilityTimeout', 0, 43200);
@@ -36,6 +36,9 @@ export const receiveMessage: Action = async (input, { engine, signal }) => {
   ];
   const wantedMessageAttributes = stringList(input, 'MessageAttributeNames');
   const received = await engine.receive(queue.name, { maxMessages, visibilityTimeout, waitSeconds, signal });
+  // A client that aborted its long poll never sees these messages: make them visible again at once
+  // instead of leaving them invisible for the whole visibility timeout.
+  if (received.length > 0) onUndelivered(() => engine.releaseReceived(queue, received));
   const messages = received.map(({ message, receiptHandle }): ActionOutput => {
     const output: ActionOutput = {
       MessageId: message.id,
