@@ -20,9 +20,9 @@ wait_for() { # url, name
   return 1
 }
 
-if [ ! -x "$cache_dir/venv/bin/moto_server" ] || [ ! -x "$cache_dir/venv/bin/schemathesis" ]; then
+if [ ! -x "$cache_dir/venv/bin/moto_server" ]; then
   python3 -m venv "$cache_dir/venv"
-  "$cache_dir/venv/bin/pip" install -q 'moto[server]==5.2.5' 'schemathesis==4.32.5'
+  "$cache_dir/venv/bin/pip" install -q 'moto[server]==5.2.5'
 fi
 export PYTHON_VENV="$cache_dir/venv"
 
