@@ -10,7 +10,7 @@ export function isNotFound(error: unknown): boolean {
   );
 }
 
-/** The storage does not implement the operation (s3rver answers ListParts and AbortMultipartUpload so). */
+/** The storage does not implement the operation (some S3 look-alikes answer ListParts so). */
 export function isUnsupported(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   const status = httpStatusOf(error);

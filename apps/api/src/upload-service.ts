@@ -275,7 +275,7 @@ export async function completeMultipart(
   }
 }
 
-/** Aborts a multipart upload; false when the storage cannot (s3rver), true otherwise (also when gone). */
+/** Aborts a multipart upload; false when the storage cannot, true otherwise (also when gone). */
 export async function abortMultipart(ctx: AppContext, key: string, uploadId: string): Promise<boolean> {
   try {
     await ctx.s3.send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId }));

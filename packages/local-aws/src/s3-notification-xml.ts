@@ -32,7 +32,8 @@ function unescapeXml(text: string): string {
   });
 }
 
-function escapeXml(text: string): string {
+/** Escapes text for an XML element or attribute. */
+export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&${Object.entries(ENTITIES).find(([, c]) => c === char)?.[0]};`);
 }
 

@@ -3,7 +3,9 @@ import type { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { KeyedLock } from './keyed-lock.ts';
 import { isAddressInUse, PortInUseError } from './local-aws-error.ts';
+import { makeStoreAtomic } from './s3-atomic-store.ts';
 import {
   newHostId,
   newRequestId,
@@ -11,7 +13,17 @@ import {
   type S3ObjectCreatedEventName,
   Sequencer,
 } from './s3-event.ts';
+import { listObjectsMiddleware, pageListObjects } from './s3-list-objects.ts';
+import {
+  abortUpload,
+  checkCompletedParts,
+  checkPartNumber,
+  existingUpload,
+  listPartsXml,
+} from './s3-multipart.ts';
 import { S3ApiError, s3ErrorXml } from './s3-notification-xml.ts';
+import { parseWriteConditions, type WriteConditions } from './s3-write-conditions.ts';
+import { applyCors, authenticate, type S3rverStore, s3Error } from './s3rver-internals.ts';
 
 /** Options of the embedded S3 server (s3rver underneath). */
 export interface S3ServerOptions {
@@ -63,6 +75,7 @@ interface KoaContext {
   headers: IncomingHttpHeaders;
   status: number;
   ip: string;
+  params?: Record<string, string>;
   set(name: string, value: string): void;
 }
 type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
@@ -76,10 +89,7 @@ interface S3rverEvent {
 interface S3rverInstance extends EventEmitter {
   middleware: KoaMiddleware[];
   logger: { close(): void };
-  store: {
-    getBucket(name: string): Promise<unknown>;
-    getMetadata(bucket: string, key: string): Promise<Record<string, string> | undefined>;
-  };
+  store: S3rverStore;
   configureBuckets(): Promise<unknown>;
   callback(): RequestListener;
 }
@@ -138,6 +148,32 @@ function normalizeCopySource(ctx: KoaContext): void {
     return; // malformed: let s3rver answer as it does
   }
   ctx.headers['x-amz-copy-source'] = encodeURI(decoded);
+}
+
+/** Bucket and key of a path-style object URL (`/bucket/key`), decoded. */
+interface ObjectTarget {
+  bucket: string;
+  key: string;
+}
+
+function objectTargetOf(ctx: KoaContext): ObjectTarget | undefined {
+  const match = ctx.path.match(/^\/([^/]+)\/(.+)$/s);
+  if (!match?.[1] || !match[2]) return undefined;
+  try {
+    return { bucket: decodeURIComponent(match[1]), key: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined; // malformed: let s3rver answer as it does
+  }
+}
+
+/** Requests whose `If-Match` / `If-None-Match` S3 applies to the written object. */
+function isConditionalWrite(ctx: KoaContext): boolean {
+  if (objectTargetOf(ctx) === undefined) return false;
+  if (ctx.method === 'POST') return 'uploadId' in ctx.query;
+  if (ctx.method !== 'PUT') return false;
+  return !['uploadId', 'partNumber', 'tagging', 'acl', 'retention', 'legal-hold'].some(
+    (name) => name in ctx.query,
+  );
 }
 
 function classify(ctx: KoaContext): S3ObjectCreatedEventName | undefined {
@@ -219,6 +255,13 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     };
   }
 
+  const objectLocks = new KeyedLock();
+  const uploadLocks = new KeyedLock();
+  const requestConditions = new AsyncLocalStorage<WriteConditions | undefined>();
+  pageListObjects(server.store);
+  checkCompletedParts(server.store);
+  makeStoreAtomic(server.store, { locks: objectLocks, conditionsOf: () => requestConditions.getStore() });
+
   const localAwsMiddleware: KoaMiddleware = async (ctx, next) => {
     const requestId = newRequestId();
     const hostId = newHostId();
@@ -234,12 +277,47 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       await serveNotificationConfiguration(ctx, decodeURIComponent(notificationBucket), requestId);
       return;
     }
+    const target = objectTargetOf(ctx);
+    const uploadId = firstValue(ctx.query.uploadId);
+    if (target && uploadId !== undefined) {
+      // Multipart: s3rver has no ListParts and no AbortMultipartUpload, and takes parts for any upload id.
+      const uploadLock = `${target.bucket}\0${uploadId}`;
+      if (ctx.method === 'GET' || ctx.method === 'DELETE') {
+        await serveMultipart(ctx, target, uploadId, uploadLock);
+        return;
+      }
+      if (ctx.method === 'PUT') {
+        checkPartNumber(firstValue(ctx.query.partNumber));
+        await uploadLocks.shared(uploadLock, async () => {
+          await existingUpload(server.store, target.bucket, target.key, uploadId);
+          await handle(ctx, next, { requestId, hostId, accessKeyId });
+        });
+        return;
+      }
+      if (ctx.method === 'POST') {
+        await uploadLocks.exclusive(uploadLock, async () => {
+          await existingUpload(server.store, target.bucket, target.key, uploadId);
+          await handle(ctx, next, { requestId, hostId, accessKeyId });
+        });
+        return;
+      }
+    }
+    await handle(ctx, next, { requestId, hostId, accessKeyId });
+  };
+
+  /** Passes a request to s3rver, with its write conditions, and reports the objects it created. */
+  async function handle(
+    ctx: KoaContext,
+    next: () => Promise<void>,
+    ids: { requestId: string; hostId: string; accessKeyId: string | undefined },
+  ): Promise<void> {
     normalizeCopySource(ctx);
+    const conditions = isConditionalWrite(ctx) ? parseWriteConditions(ctx.headers) : undefined;
     const events: S3rverEvent[] = [];
-    await requestEvents.run(events, next);
+    await requestEvents.run(events, () => requestConditions.run(conditions, next));
     const eventName = classify(ctx);
     if (!eventName || events.length === 0 || ctx.status >= 300) return;
-    const request = { eventName, requestId, hostId, accessKeyId, sourceIp: ctx.ip.replace(/^::ffff:/, '') };
+    const request = { eventName, ...ids, sourceIp: ctx.ip.replace(/^::ffff:/, '') };
     for (const record of events.flatMap((event) => event.Records)) {
       if (!record.eventName.startsWith('ObjectCreated:')) continue;
       const facts = await factsOf(record, request);
@@ -249,7 +327,37 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
         options.onError(error, facts);
       }
     }
-  };
+  }
+
+  /** `ListParts` (GET) and `AbortMultipartUpload` (DELETE), after s3rver's authentication. */
+  async function serveMultipart(ctx: KoaContext, target: ObjectTarget, uploadId: string, uploadLock: string) {
+    ctx.params = { bucket: target.bucket, key: target.key };
+    if (!(await server.store.getBucket(target.bucket))) {
+      throw s3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: target.bucket });
+    }
+    await applyCors(ctx, () =>
+      authenticate(ctx, async () => {
+        if (ctx.method === 'GET') {
+          const xml = await uploadLocks.shared(uploadLock, () =>
+            listPartsXml(server.store, target.bucket, target.key, uploadId, {
+              maxParts: firstValue(ctx.query['max-parts']),
+              partNumberMarker: firstValue(ctx.query['part-number-marker']),
+            }),
+          );
+          ctx.status = 200;
+          ctx.type = 'application/xml';
+          ctx.body = xml;
+          return;
+        }
+        await uploadLocks.exclusive(uploadLock, () =>
+          abortUpload(server.store, target.bucket, target.key, uploadId),
+        );
+        ctx.status = 204;
+        ctx.body = null;
+      }),
+    );
+  }
+
   // s3rver answers NotImplemented for ?notification: serve it here, from startLocalAws's registry.
   async function serveNotificationConfiguration(ctx: KoaContext, bucket: string, requestId: string) {
     try {
@@ -280,6 +388,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
 
   // Outermost, so it sees the final status and runs before the response is written.
   server.middleware.unshift(localAwsMiddleware);
+  // Just before s3rver's router (its last middleware), inside its XML encoder: the body is still an object.
+  server.middleware.splice(
+    server.middleware.length - 1,
+    0,
+    listObjectsMiddleware as unknown as KoaMiddleware,
+  );
 
   // s3rver.run() would hang on a taken port (it waits for a listen callback that never comes), so
   // set up buckets and the HTTP server here.
