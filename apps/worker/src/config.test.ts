@@ -1,0 +1,88 @@
+import { ConfigError } from '@media-server/jobs';
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig } from './config.ts';
+
+describe('loadWorkerConfig', () => {
+  it('needs nothing for local development (local-aws on its dev ports)', () => {
+    // Act
+    const config = loadWorkerConfig({});
+
+    // Assess
+    expect(config.aws.mode).toBe('local');
+    expect(config.aws.bucket).toBe('media');
+    expect(config.httpPort).toBe(3001);
+    expect(config.webhookSecret).toBe('dev-webhook-secret');
+    expect(config.reconcileSchedule).toBe('0 * * * * *');
+    expect(config.defaultPresets.video).toEqual(['mp4', 'hls', 'poster', 'sprite']);
+    expect(config.concurrency).toBeGreaterThanOrEqual(1);
+  });
+
+  it("accepts the original deployment's variable names", () => {
+    // Act
+    const config = loadWorkerConfig({
+      AWS_S3_REGION: 'eu-west-1',
+      AWS_S3_BUCKET_NAME: 'old-bucket',
+      AWS_SQS_READY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ready',
+      AWS_S3_ACCESS_KEY: 'AKIAEXAMPLE',
+      AWS_S3_SECRET_KEY: 'secret',
+      WEBHOOK_SECRET: 'whsec',
+    });
+
+    // Assess
+    expect(config.aws).toMatchObject({
+      mode: 'aws',
+      region: 'eu-west-1',
+      bucket: 'old-bucket',
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ready',
+    });
+    expect(config.aws.s3.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+  });
+
+  it('reports every bad or missing value at once, one clear line each', () => {
+    // Act
+    let error: unknown;
+    try {
+      loadWorkerConfig({
+        MEDIA_BUCKET: 'media',
+        WORKER_CONCURRENCY: 'lots',
+        WORKER_HTTP_PORT: '70000',
+        WORKER_MAX_RESOLUTION: 'big',
+        WORKER_VIDEO_PRESETS: 'mp4,gif',
+        RECONCILE_SCHEDULE: 'every minute',
+        WORKER_POLL_SCHEDULE: 'often',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(10);
+    for (const name of [
+      'JOBS_QUEUE_URL',
+      'AWS_REGION',
+      'WORKER_CONCURRENCY',
+      'WORKER_HTTP_PORT',
+      'WORKER_MAX_RESOLUTION',
+      'WORKER_VIDEO_PRESETS',
+      'RECONCILE_SCHEDULE',
+      'WORKER_POLL_SCHEDULE',
+      'LOG_LEVEL',
+      'WEBHOOK_SECRET',
+    ]) {
+      expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
+    }
+    expect(problems.find((problem) => problem.startsWith('WORKER_VIDEO_PRESETS'))).toContain('gif');
+  });
+
+  it('turns the reconciler off and parses a resolution policy', () => {
+    // Act
+    const config = loadWorkerConfig({ RECONCILE_SCHEDULE: 'off', WORKER_MAX_RESOLUTION: '3840x2160' });
+
+    // Assess
+    expect(config.reconcileSchedule).toBeUndefined();
+    expect(config.policy).toMatchObject({ maxWidth: 3840, maxHeight: 2160 });
+  });
+});

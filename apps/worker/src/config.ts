@@ -1,0 +1,164 @@
+import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AwsSettings,
+  ConfigError,
+  loadAwsSettings,
+  PRESET_NAMES,
+  type PresetName,
+} from '@media-server/jobs';
+import { validateCronExpression } from 'cron';
+
+type Env = Record<string, string | undefined>;
+
+/** Everything the worker reads from the environment, validated. */
+export interface WorkerConfig {
+  aws: AwsSettings;
+  /** Unique per process: written into status.json so peers and the reconciler know who holds a job. */
+  workerId: string;
+  /** Jobs processed at once (each holds one semaphore permit and one SQS message). */
+  concurrency: number;
+  /** Parent of the per-job temporary directories. */
+  tempDir: string;
+  /** How long SIGTERM/SIGINT lets running jobs finish before handing their messages back. */
+  shutdownGraceMs: number;
+  /** Input policy applied after probing. */
+  policy: {
+    maxInputBytes: number;
+    maxDurationSeconds: number;
+    maxWidth: number;
+    maxHeight: number;
+  };
+  /** Presets for a job whose spec names none, by media kind. */
+  defaultPresets: { video: PresetName[]; audio: PresetName[]; image: PresetName[] };
+  /** Kill an ffmpeg run that makes no progress for this long. */
+  stallTimeoutMs: number;
+  /** Minimum time between two progress writes to status.json. */
+  progressIntervalMs: number;
+  /** Receive on this cron schedule (the original's periodic mode) instead of long-polling continuously. */
+  pollSchedule: string | undefined;
+  /** cron expression (with seconds) of the reconciler, or undefined when disabled. */
+  reconcileSchedule: string | undefined;
+  /** A job without live progress for this long is re-enqueued (once) by the reconciler. */
+  reconcileStaleMinutes: number;
+  httpPort: number;
+  /** Interface of the health server: all by default (container probes), 127.0.0.1 in tests. */
+  httpHost: string;
+  webhookSecret: string;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
+
+/**
+ * Reads the worker's settings (on top of the shared AWS settings) and reports every bad or missing value
+ * at once in a {@link ConfigError}.
+ */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const problems: string[] = [];
+  let aws: AwsSettings | undefined;
+  try {
+    aws = loadAwsSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigError) problems.push(...error.problems);
+    else throw error;
+  }
+
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const presets = (name: string, fallback: PresetName[]): PresetName[] => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const names = raw.split(',').map((part) => part.trim());
+    const unknown = names.filter((part) => !(PRESET_NAMES as readonly string[]).includes(part));
+    if (unknown.length > 0 || names.length === 0) {
+      problems.push(
+        `${name} must be a comma-separated list of ${PRESET_NAMES.join(', ')}; unknown: ${unknown.join(', ')}`,
+      );
+      return fallback;
+    }
+    return [...new Set(names)] as PresetName[];
+  };
+
+  const concurrency = int('WORKER_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2)), 1, 64);
+  const shutdownGraceMs = int('WORKER_SHUTDOWN_GRACE_MS', 25_000, 0, 12 * 3600_000);
+  const maxInputBytes = int('WORKER_MAX_INPUT_BYTES', 10 * 1024 ** 3, 1);
+  const maxDurationSeconds = int('WORKER_MAX_DURATION_SECONDS', 4 * 3600, 1);
+  let maxWidth = 7680;
+  let maxHeight = 4320;
+  const resolution = env.WORKER_MAX_RESOLUTION?.trim();
+  if (resolution) {
+    const match = /^(\d{1,5})x(\d{1,5})$/.exec(resolution);
+    if (match && Number(match[1]) > 0 && Number(match[2]) > 0) {
+      maxWidth = Number(match[1]);
+      maxHeight = Number(match[2]);
+    } else problems.push(`WORKER_MAX_RESOLUTION must look like 3840x2160, got "${resolution}"`);
+  }
+  const stallTimeoutMs = int('WORKER_STALL_TIMEOUT_MS', 120_000, 1000);
+  const progressIntervalMs = int('WORKER_PROGRESS_INTERVAL_MS', 2000, 100);
+  const httpPort = int('WORKER_HTTP_PORT', 3001, 0, 65_535);
+  const reconcileStaleMinutes = int('RECONCILE_STALE_MINUTES', 10, 1);
+
+  let reconcileSchedule: string | undefined = env.RECONCILE_SCHEDULE?.trim() || '0 * * * * *';
+  if (reconcileSchedule === 'off') reconcileSchedule = undefined;
+  else if (!validateCronExpression(reconcileSchedule).valid) {
+    problems.push(
+      `RECONCILE_SCHEDULE must be a cron expression (with seconds) or "off", got "${reconcileSchedule}"`,
+    );
+  }
+
+  const pollSchedule = env.WORKER_POLL_SCHEDULE?.trim() || undefined;
+  if (pollSchedule !== undefined && !validateCronExpression(pollSchedule).valid) {
+    problems.push(`WORKER_POLL_SCHEDULE must be a cron expression (with seconds), got "${pollSchedule}"`);
+  }
+
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  let webhookSecret = env.WEBHOOK_SECRET?.trim() ?? '';
+  if (webhookSecret === '') {
+    // AWS settings that failed to load were still meant for AWS (local mode means none were given).
+    if (aws?.mode !== 'local') {
+      problems.push(
+        'WEBHOOK_SECRET is required with real AWS settings: it signs the webhooks sent to clients',
+      );
+    }
+    webhookSecret = DEV_WEBHOOK_SECRET;
+  }
+
+  const defaultPresets = {
+    video: presets('WORKER_VIDEO_PRESETS', ['mp4', 'hls', 'poster', 'sprite']),
+    audio: presets('WORKER_AUDIO_PRESETS', ['audio']),
+    image: presets('WORKER_IMAGE_PRESETS', ['image']),
+  };
+
+  if (problems.length > 0 || aws === undefined) throw new ConfigError(problems);
+  return {
+    aws,
+    workerId: env.WORKER_ID?.trim() || `${hostname()}-${process.pid}`,
+    concurrency,
+    tempDir: env.WORKER_TEMP_DIR?.trim() || join(tmpdir(), 'media-worker'),
+    shutdownGraceMs,
+    policy: { maxInputBytes, maxDurationSeconds, maxWidth, maxHeight },
+    defaultPresets,
+    stallTimeoutMs,
+    progressIntervalMs,
+    pollSchedule,
+    reconcileSchedule,
+    reconcileStaleMinutes,
+    httpPort,
+    httpHost: env.WORKER_HTTP_HOST?.trim() || '0.0.0.0',
+    webhookSecret,
+    logLevel,
+  };
+}

@@ -1,0 +1,477 @@
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  JobDocumentError,
+  type JobError,
+  type JobOutput,
+  type JobSpec,
+  type JobStatus,
+  type JobStore,
+  outputsPrefix,
+  type PresetName,
+} from '@media-server/jobs';
+import {
+  checkInputPolicy,
+  createInputProfile,
+  isInputError,
+  MediaPipelineError,
+  type OutputFile,
+  type ProbeResult,
+  probe,
+  runPreset,
+} from '@media-server/media-pipeline';
+import { PermanentError } from '@media-server/queue-consumer';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config.ts';
+import { JobFailure } from './job-failure.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import { checkPresets, planPreset } from './presets.ts';
+import { downloadObject, normaliseEtag, uploadFile } from './s3-transfer.ts';
+import { StatusWriter } from './status-writer.ts';
+import type { Webhooks } from './webhooks.ts';
+
+/** The object a job processes. */
+export interface JobTarget {
+  jobId: string;
+  bucket: string;
+  key: string;
+  etag?: string | undefined;
+  size?: number | undefined;
+  /** `event`: an S3 notification; `message`: a job message (API or reconciler). */
+  via: 'event' | 'message';
+}
+
+/** The queue message a job runs for. */
+export interface DeliveryContext {
+  messageId: string;
+  receiveCount: number;
+  signal: AbortSignal;
+}
+
+export type JobOutcome = 'succeeded' | 'failed' | 'skipped';
+
+/** Every output file kind that is media (probed before it is stored). */
+const PROBED_KINDS = new Set(['mp4', 'hls-init', 'poster', 'sprite', 'image', 'audio']);
+
+/**
+ * Runs one job: claim → download (streamed) → probe → policy → presets → check outputs → store outputs
+ * → `succeeded`. Bad media ends `failed` with a {@link PermanentError}; anything else is rethrown so the
+ * consumer hands the message back with backoff (on its last receive the job is marked failed first).
+ */
+export class JobRunner {
+  readonly #config: WorkerConfig;
+  readonly #s3: S3Client;
+  readonly #store: JobStore;
+  readonly #log: Logger;
+  readonly #metrics: WorkerMetrics;
+  readonly #webhooks: Webhooks;
+  /** Jobs running in this process: a second message for one of them is a duplicate. */
+  readonly #active = new Set<string>();
+  /** The queue's maxReceiveCount (RedrivePolicy), when it has a dead-letter queue. */
+  maxReceiveCount: number | undefined;
+
+  constructor(deps: {
+    config: WorkerConfig;
+    s3: S3Client;
+    store: JobStore;
+    log: Logger;
+    metrics: WorkerMetrics;
+    webhooks: Webhooks;
+  }) {
+    this.#config = deps.config;
+    this.#s3 = deps.s3;
+    this.#store = deps.store;
+    this.#log = deps.log;
+    this.#metrics = deps.metrics;
+    this.#webhooks = deps.webhooks;
+  }
+
+  async run(target: JobTarget, delivery: DeliveryContext): Promise<JobOutcome> {
+    const log = this.#log.child({ jobId: target.jobId, key: target.key, attempt: delivery.receiveCount });
+    if (this.#active.has(target.jobId)) return this.#skip('held-by-self', undefined, log);
+    this.#active.add(target.jobId);
+    try {
+      const [spec, current] = await Promise.all([
+        this.#readSpec(target.jobId, log),
+        this.#store.readStatus(target.jobId),
+      ]);
+      const skip = skipReason(current, normaliseEtag(target.etag), delivery, this.#config, target);
+      if (skip !== undefined) return this.#skip(skip, current, log);
+      return await this.#runClaimed(target, delivery, spec, log);
+    } finally {
+      this.#active.delete(target.jobId);
+    }
+  }
+
+  #skip(reason: string, current: JobStatus | undefined, log: Logger): JobOutcome {
+    log.info({ reason, state: current?.state }, 'job needs no work');
+    this.#metrics.ignored.inc({ reason });
+    this.#metrics.jobs.inc({ outcome: 'skipped' });
+    return 'skipped';
+  }
+
+  async #runClaimed(
+    target: JobTarget,
+    delivery: DeliveryContext,
+    spec: JobSpec | undefined,
+    log: Logger,
+  ): Promise<JobOutcome> {
+    const config = this.#config;
+    const etag = normaliseEtag(target.etag);
+    const startedAt = Date.now();
+    const lost = new AbortController();
+    const signal = AbortSignal.any([delivery.signal, lost.signal]);
+    const writer = new StatusWriter({
+      store: this.#store,
+      jobId: target.jobId,
+      workerId: config.workerId,
+      intervalMs: config.progressIntervalMs,
+      log,
+      onLost: () => lost.abort(new Error('another worker claimed the job')),
+    });
+    const claimed = await writer.update((status) => ({
+      schemaVersion: 1,
+      jobId: target.jobId,
+      state: 'processing',
+      source: {
+        bucket: target.bucket,
+        key: target.key,
+        ...(etag === undefined ? {} : { etag }),
+        ...(target.size === undefined ? {} : { size: target.size }),
+      },
+      attempts: Math.max(delivery.receiveCount, (status?.attempts ?? 0) + 1),
+      progress: { percent: 0, stage: 'downloading' },
+      outputs: [],
+      timings: {
+        queuedAt: status?.timings.queuedAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),
+        startedAt: new Date(startedAt).toISOString(),
+      },
+      worker: { id: config.workerId, heartbeatAt: new Date().toISOString(), messageId: delivery.messageId },
+      ...(status?.reenqueued === undefined ? {} : { reenqueued: status.reenqueued }),
+      ...(status?.webhookDeliveries === undefined ? {} : { webhookDeliveries: status.webhookDeliveries }),
+      createdAt: status?.createdAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),
+      updatedAt: new Date().toISOString(),
+    }));
+    if (claimed === undefined) throw new Error('claim write returned nothing');
+    log.info('job started');
+    this.#webhooks.send(spec, 'job.processing', claimed, writer);
+    writer.startHeartbeat();
+    this.#metrics.inFlight.inc();
+
+    let workDir = '';
+    try {
+      await mkdir(config.tempDir, { recursive: true });
+      workDir = await mkdtemp(join(config.tempDir, `w${process.pid}-${target.jobId}-`));
+      const result = await this.#process(target, spec, workDir, writer, signal, log);
+      await writer.close();
+      const final = await writer.update((status) => {
+        if (status?.worker?.id !== config.workerId) return undefined;
+        const { progress: _progress, error: _error, worker: _worker, ...rest } = status;
+        return {
+          ...rest,
+          state: 'succeeded',
+          source: {
+            ...rest.source,
+            ...(result.etag === undefined ? {} : { etag: result.etag }),
+            size: result.size,
+          },
+          outputs: result.outputs,
+          probe: result.probe,
+          timings: { ...rest.timings, ...result.timings, finishedAt: new Date().toISOString() },
+        };
+      });
+      if (final?.state !== 'succeeded')
+        throw new Error('another worker claimed the job before it was stored');
+      this.#finish('succeeded', startedAt);
+      log.info({ outputs: result.outputs.length, ms: Date.now() - startedAt }, 'job succeeded');
+      this.#webhooks.send(spec, 'job.succeeded', final, writer);
+      return 'succeeded';
+    } catch (error) {
+      await writer.close();
+      if (delivery.signal.aborted) {
+        // Stopping or timed out: the consumer hands the message back; a peer takes the job over.
+        this.#finish('handed_back', startedAt);
+        log.warn({ reason: String(delivery.signal.reason) }, 'job interrupted; message handed back');
+        throw error;
+      }
+      if (writer.lost || lost.signal.aborted) {
+        this.#finish('lost', startedAt);
+        throw error;
+      }
+      const permanent = error instanceof JobFailure || isInputError(error);
+      const exhausted =
+        !permanent && this.maxReceiveCount !== undefined && delivery.receiveCount >= this.maxReceiveCount;
+      const jobError = describeError(error, permanent, exhausted, delivery.receiveCount, workDir);
+      const failed = await writer.update((status) => {
+        if (status?.worker?.id !== config.workerId) return undefined;
+        const { progress: _progress, worker: _worker, ...rest } = status;
+        if (!permanent && !exhausted) return { ...rest, state: 'queued', error: jobError };
+        return {
+          ...rest,
+          state: 'failed',
+          error: jobError,
+          outputs: [],
+          timings: { ...rest.timings, finishedAt: new Date().toISOString() },
+        };
+      });
+      if (permanent || exhausted) {
+        this.#finish('failed', startedAt);
+        log.warn({ err: error, code: jobError.code }, 'job failed');
+        if (failed) this.#webhooks.send(spec, 'job.failed', failed, writer);
+        if (permanent) throw new PermanentError(jobError.message, { cause: error });
+        throw error;
+      }
+      this.#finish('retried', startedAt);
+      log.warn({ err: error }, 'job hit a transient error; handing the message back');
+      throw error;
+    } finally {
+      this.#metrics.inFlight.dec();
+      if (workDir !== '') await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  #finish(outcome: string, startedAt: number): void {
+    this.#metrics.jobs.inc({ outcome });
+    this.#metrics.jobDuration.observe({ outcome }, (Date.now() - startedAt) / 1000);
+  }
+
+  async #readSpec(jobId: string, log: Logger): Promise<JobSpec | undefined> {
+    try {
+      return await this.#store.readSpec(jobId);
+    } catch (error) {
+      if (error instanceof JobDocumentError) {
+        log.warn({ err: error }, 'spec.json is invalid; using the default presets');
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async #process(
+    target: JobTarget,
+    spec: JobSpec | undefined,
+    workDir: string,
+    writer: StatusWriter,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<{
+    outputs: JobOutput[];
+    probe: Record<string, unknown>;
+    etag: string | undefined;
+    size: number;
+    timings: { downloadMs: number; processMs: number; uploadMs: number };
+  }> {
+    const config = this.#config;
+    // Download (streamed). The local name keeps a short, safe extension: the image demuxers look at it.
+    const t0 = Date.now();
+    const extension = extname(target.key).toLowerCase();
+    const input = join(workDir, `source${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : ''}`);
+    const downloaded = await downloadObject({
+      s3: this.#s3,
+      bucket: target.bucket,
+      key: target.key,
+      file: input,
+      maxBytes: config.policy.maxInputBytes,
+      signal,
+    });
+    if (downloaded.bytes === 0) throw new JobFailure('INPUT_EMPTY', 'the uploaded file is empty (0 bytes)');
+    const downloadMs = Date.now() - t0;
+    this.#metrics.stageDuration.observe({ stage: 'download' }, downloadMs / 1000);
+
+    // Probe and policy.
+    const t1 = Date.now();
+    writer.progress({ percent: 0, stage: 'probing' });
+    const profile = createInputProfile({
+      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
+      maxDurationSeconds: config.policy.maxDurationSeconds + 1,
+    });
+    const info = await probe(input, { profile, signal });
+    const kind = checkInputPolicy(info, {
+      maxDurationSeconds: config.policy.maxDurationSeconds,
+      maxWidth: config.policy.maxWidth,
+      maxHeight: config.policy.maxHeight,
+      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
+      maxFileSizeBytes: config.policy.maxInputBytes,
+    });
+    const presets: PresetName[] = spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind];
+    checkPresets(presets, kind);
+    log.info({ kind, presets, duration: info.durationSeconds }, 'input accepted');
+
+    // Presets, one after the other (each is one ffmpeg process, one decode).
+    const outDir = join(workDir, 'out');
+    const files: Array<OutputFile & { preset: PresetName }> = [];
+    for (const [index, preset] of presets.entries()) {
+      signal.throwIfAborted();
+      const plan = await planPreset({ preset, input, probe: info, outDir, profile });
+      log.info({ preset }, 'preset started');
+      const run = await runPreset(plan, {
+        signal,
+        stallTimeoutMs: config.stallTimeoutMs,
+        killGraceMs: 500,
+        onProgress: (progress) =>
+          writer.progress({
+            stage: 'transcoding',
+            preset,
+            percent: round(((index + (progress.percent ?? 0) / 100) / presets.length) * 100),
+            ...(progress.etaSeconds === undefined ? {} : { etaSeconds: round(progress.etaSeconds) }),
+            ...(progress.fps === undefined ? {} : { fps: round(progress.fps) }),
+            ...(progress.speed === undefined ? {} : { speed: round(progress.speed) }),
+          }),
+      });
+      log.info({ preset, ms: run.run.durationMs, outputs: run.outputs.length }, 'preset finished');
+      for (const file of run.outputs) files.push({ ...file, preset });
+    }
+    const processMs = Date.now() - t1;
+    this.#metrics.stageDuration.observe({ stage: 'process' }, processMs / 1000);
+
+    // Check every output before anything is stored: a file that does not probe is never published.
+    const outputs: JobOutput[] = [];
+    const prefix = outputsPrefix(target.jobId);
+    for (const file of files) {
+      const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
+      const described = await describeOutput(file, key, signal);
+      if (described) outputs.push(described);
+    }
+
+    // Store (streamed, multipart for big files); the status says succeeded only after all are stored.
+    const t2 = Date.now();
+    writer.progress({ percent: 100, stage: 'uploading' });
+    for (const file of files) {
+      signal.throwIfAborted();
+      const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
+      await uploadFile({
+        s3: this.#s3,
+        bucket: target.bucket,
+        key,
+        file: file.path,
+        contentType: file.contentType,
+        signal,
+      });
+    }
+    const uploadMs = Date.now() - t2;
+    this.#metrics.stageDuration.observe({ stage: 'upload' }, uploadMs / 1000);
+
+    return {
+      outputs,
+      probe: summariseProbe(info, kind),
+      etag: downloaded.etag ?? normaliseEtag(target.etag),
+      size: downloaded.bytes,
+      timings: { downloadMs, processMs, uploadMs },
+    };
+  }
+}
+
+/** Why a delivery needs no work, or undefined when the job must run. */
+function skipReason(
+  current: JobStatus | undefined,
+  etag: string | undefined,
+  delivery: DeliveryContext,
+  config: WorkerConfig,
+  target: JobTarget,
+): string | undefined {
+  if (current === undefined) return undefined;
+  const sameSource =
+    current.source.key === target.key && (etag === undefined || current.source.etag === etag);
+  if (current.state === 'succeeded' && sameSource) return 'already-succeeded';
+  if (current.state === 'failed' && sameSource && current.error?.permanent && target.via === 'event') {
+    return 'already-failed';
+  }
+  if (current.state === 'processing' && current.worker && current.worker.id !== config.workerId) {
+    // The same message again means its previous holder lost it (crash, stop, timeout): take over.
+    const sameMessage = current.worker.messageId === delivery.messageId;
+    const age = Date.now() - Date.parse(current.worker.heartbeatAt);
+    const liveFor = Math.max(config.progressIntervalMs * 15, 30_000);
+    if (!sameMessage && age < liveFor) return 'held-by-peer';
+  }
+  return undefined;
+}
+
+function describeError(
+  error: unknown,
+  permanent: boolean,
+  exhausted: boolean,
+  attempts: number,
+  workDir: string,
+): JobError {
+  // Clients read this: no local paths (`file:/tmp/media-worker/w123-<job>-x/source.mp4` → `source.mp4`).
+  let message = error instanceof Error ? error.message : String(error);
+  if (workDir !== '') message = message.replaceAll(`file:${workDir}/`, '').replaceAll(`${workDir}/`, '');
+  if (exhausted) {
+    return {
+      code: 'EXHAUSTED_RETRIES',
+      message: `exhausted retries after ${attempts} attempts: ${message}`,
+      permanent: true,
+    };
+  }
+  const code =
+    error instanceof JobFailure
+      ? error.code
+      : error instanceof MediaPipelineError
+        ? error.code
+        : ((error as { name?: string })?.name ?? 'ERROR');
+  return { code, message, permanent };
+}
+
+async function describeOutput(
+  file: OutputFile & { preset: PresetName },
+  key: string,
+  signal: AbortSignal,
+): Promise<JobOutput | undefined> {
+  const { size } = await stat(file.path);
+  if (size === 0) throw new Error(`output ${key} is empty`);
+  const base: JobOutput = { preset: file.preset, kind: file.kind, key, contentType: file.contentType, size };
+  if (file.kind === 'hls-segment') return undefined;
+  if (file.kind === 'hls-master' || file.kind === 'hls-playlist') {
+    const text = await readFile(file.path, 'utf8');
+    if (!text.startsWith('#EXTM3U')) throw new Error(`output ${key} is not an HLS playlist`);
+    return base;
+  }
+  if (!PROBED_KINDS.has(file.kind)) return base;
+  const info = await probe(file.path, { signal });
+  const video = info.video;
+  if (info.streams.length === 0) throw new Error(`output ${key} has no streams`);
+  return {
+    ...base,
+    ...(video ? { width: video.displayWidth, height: video.displayHeight } : {}),
+    ...(file.kind === 'mp4' || file.kind === 'audio'
+      ? info.durationSeconds === undefined
+        ? {}
+        : { durationSeconds: round(info.durationSeconds) }
+      : {}),
+  };
+}
+
+function summariseProbe(info: ProbeResult, kind: string): Record<string, unknown> {
+  return {
+    kind,
+    format: info.format.names.join(','),
+    durationSeconds: info.durationSeconds,
+    sizeBytes: info.format.sizeBytes,
+    bitRate: info.format.bitRate,
+    ...(info.video
+      ? {
+          video: {
+            codec: info.video.codec,
+            width: info.video.displayWidth,
+            height: info.video.displayHeight,
+            fps: info.video.fps,
+            rotation: info.video.rotation,
+          },
+        }
+      : {}),
+    ...(info.audio
+      ? {
+          audio: {
+            codec: info.audio.codec,
+            channels: info.audio.channels,
+            sampleRate: info.audio.sampleRate,
+          },
+        }
+      : {}),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,185 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type JobStatus, type JobStore, jobMessageBody, TERMINAL_STATES } from '@media-server/jobs';
+import { CronJob } from 'cron';
+import type { Logger } from 'pino';
+import type { WorkerMetrics } from './metrics.ts';
+import { headObject } from './s3-transfer.ts';
+
+export interface ReconcileResult {
+  scanned: number;
+  reenqueued: string[];
+  failed: string[];
+}
+
+/**
+ * The original's recovery loop, done right. A job with a spec and an uploaded source, no terminal status
+ * and no live progress (no status write) for `staleMinutes` is re-enqueued once with a job message; if it
+ * is still stale `staleMinutes` after that, it is marked `failed` ("exhausted retries": its message went
+ * to the dead-letter queue or a worker keeps dying on it). A job in flight writes its status at least every
+ * few seconds, so it is never stale and never duplicated.
+ */
+export class Reconciler {
+  readonly #store: JobStore;
+  readonly #s3: S3Client;
+  readonly #sqs: SQSClient;
+  readonly #queueUrl: string;
+  readonly #staleMs: number;
+  readonly #log: Logger;
+  readonly #metrics: WorkerMetrics;
+  #job: CronJob | undefined;
+  #running: Promise<ReconcileResult> | undefined;
+
+  constructor(options: {
+    store: JobStore;
+    s3: S3Client;
+    sqs: SQSClient;
+    queueUrl: string;
+    staleMinutes: number;
+    log: Logger;
+    metrics: WorkerMetrics;
+  }) {
+    this.#store = options.store;
+    this.#s3 = options.s3;
+    this.#sqs = options.sqs;
+    this.#queueUrl = options.queueUrl;
+    this.#staleMs = options.staleMinutes * 60_000;
+    this.#log = options.log.child({ component: 'reconciler' });
+    this.#metrics = options.metrics;
+  }
+
+  start(schedule: string): void {
+    this.#job = CronJob.from({
+      cronTime: schedule,
+      start: true,
+      onTick: () => {
+        if (this.#running) return;
+        void this.reconcile().catch((error: unknown) =>
+          this.#log.warn({ err: error }, 'reconcile pass failed'),
+        );
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#job?.stop();
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One pass over every job. Also callable directly (tests, an operator's one-off run). */
+  reconcile(now: number = Date.now()): Promise<ReconcileResult> {
+    this.#running ??= this.#pass(now).finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #pass(now: number): Promise<ReconcileResult> {
+    const result: ReconcileResult = { scanned: 0, reenqueued: [], failed: [] };
+    let cursor: string | undefined;
+    do {
+      const page = await this.#store.listJobIds({ limit: 500, cursor });
+      cursor = page.cursor;
+      for (const jobId of page.jobIds) {
+        result.scanned += 1;
+        try {
+          const action = await this.#check(jobId, now);
+          if (action === 'reenqueued') result.reenqueued.push(jobId);
+          if (action === 'failed') result.failed.push(jobId);
+        } catch (error) {
+          this.#log.warn({ err: error, jobId }, 'could not reconcile job');
+        }
+      }
+    } while (cursor !== undefined);
+    if (result.reenqueued.length + result.failed.length > 0) {
+      this.#log.info(
+        { reenqueued: result.reenqueued, failed: result.failed, scanned: result.scanned },
+        'reconciled',
+      );
+    }
+    return result;
+  }
+
+  async #check(jobId: string, now: number): Promise<'reenqueued' | 'failed' | undefined> {
+    const status = await this.#store.readStatus(jobId);
+    if (status && TERMINAL_STATES.includes(status.state)) return undefined;
+    const spec = await this.#store.readSpec(jobId);
+    if (spec === undefined) return undefined;
+    const lastSign = lastActivity(status, spec.createdAt);
+    if (now - lastSign < this.#staleMs) return undefined;
+    const source = await headObject(this.#s3, this.#store.bucket, spec.source.key);
+    if (source === undefined) return undefined; // still awaiting its upload
+
+    if ((status?.reenqueued ?? 0) >= 1) {
+      const failed = await this.#store.updateStatus(jobId, (current) => {
+        if (
+          current === undefined ||
+          TERMINAL_STATES.includes(current.state) ||
+          lastActivity(current, spec.createdAt) !== lastSign
+        ) {
+          return undefined;
+        }
+        const { progress: _progress, worker: _worker, ...rest } = current;
+        return {
+          ...rest,
+          state: 'failed',
+          outputs: [],
+          error: {
+            code: 'EXHAUSTED_RETRIES',
+            message: `exhausted retries: no progress for ${Math.round((now - lastSign) / 60_000)} minutes after it was re-enqueued`,
+            permanent: true,
+          },
+          timings: { ...rest.timings, finishedAt: new Date(now).toISOString() },
+        };
+      });
+      if (failed?.state !== 'failed') return undefined;
+      this.#metrics.reconciled.inc({ action: 'failed' });
+      return 'failed';
+    }
+
+    // Mark first (so another reconciler, in another worker, sees it), then send.
+    const nowIso = new Date(now).toISOString();
+    const marked = await this.#store.updateStatus(jobId, (current) => {
+      if (
+        current &&
+        (TERMINAL_STATES.includes(current.state) || lastActivity(current, spec.createdAt) !== lastSign)
+      ) {
+        return undefined;
+      }
+      const {
+        worker: _worker,
+        progress: _progress,
+        ...rest
+      } = current ?? {
+        schemaVersion: 1 as const,
+        jobId,
+        state: 'queued' as const,
+        source: {
+          bucket: this.#store.bucket,
+          key: spec.source.key,
+          ...(source.etag ? { etag: source.etag } : {}),
+        },
+        attempts: 0,
+        outputs: [],
+        timings: { queuedAt: spec.createdAt },
+        createdAt: spec.createdAt,
+        updatedAt: nowIso,
+      };
+      return { ...rest, state: 'queued', reenqueued: (current?.reenqueued ?? 0) + 1 };
+    });
+    if (marked === undefined) return undefined;
+    await this.#sqs.send(
+      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: jobMessageBody(jobId, 'reconciler') }),
+    );
+    this.#metrics.reconciled.inc({ action: 'reenqueued' });
+    return 'reenqueued';
+  }
+}
+
+/** When the job last showed life: its worker's heartbeat, its last status write, or its creation. */
+function lastActivity(status: JobStatus | undefined, createdAt: string): number {
+  const times = [Date.parse(createdAt)];
+  if (status) times.push(Date.parse(status.updatedAt));
+  if (status?.worker) times.push(Date.parse(status.worker.heartbeatAt));
+  return Math.max(...times.filter(Number.isFinite));
+}
