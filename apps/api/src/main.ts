@@ -73,3 +73,8 @@ logger.info(
   { address, mode: config.aws.mode, bucket: config.aws.bucket, docs: `${address}/docs` },
   'api listening',
 );
+if (config.aws.mode === 'local') {
+  logger.info(
+    `try it: ./dev.sh upload <file> (from the repository root) uploads through ${address} and follows the job`,
+  );
+}
