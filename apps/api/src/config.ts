@@ -1,4 +1,4 @@
-import { type AwsSettings, ConfigError, loadAwsSettings, readEnv } from '@media-server/jobs';
+import { type AwsSettings, ConfigError, EnvReader, readEnv } from '@media-server/jobs';
 import { type ApiKey, parseApiKeys } from './api-keys.ts';
 
 const MiB = 1024 * 1024;
@@ -63,33 +63,11 @@ type Env = Record<string, string | undefined>;
  * per bad value into a single {@link ConfigError}.
  */
 export function loadConfig(env: Env = process.env): ApiConfig {
-  const problems: string[] = [];
-  let aws: AwsSettings | undefined;
-  try {
-    aws = loadAwsSettings(env);
-  } catch (error) {
-    if (error instanceof ConfigError) problems.push(...error.problems);
-    else throw error;
-  }
-
-  const number = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = readEnv(env, name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-  const list = (name: string, fallback: string[]): string[] => {
-    const raw = readEnv(env, name);
-    if (raw === undefined) return fallback;
-    return raw
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-  };
+  const reader = new EnvReader(env);
+  const problems = reader.problems;
+  const aws = reader.aws();
+  const number = reader.integer.bind(reader);
+  const list = reader.list.bind(reader);
 
   const port = number('PORT', 3000, 0, 65535);
   let apiKeys: ApiKey[] = [];

@@ -1,12 +1,6 @@
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AwsSettings,
-  ConfigError,
-  loadAwsSettings,
-  PRESET_NAMES,
-  type PresetName,
-} from '@media-server/jobs';
+import { type AwsSettings, ConfigError, EnvReader, PRESET_NAMES, type PresetName } from '@media-server/jobs';
 import { validateCronExpression } from 'cron';
 
 type Env = Record<string, string | undefined>;
@@ -56,25 +50,10 @@ const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
  * at once in a {@link ConfigError}.
  */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  const problems: string[] = [];
-  let aws: AwsSettings | undefined;
-  try {
-    aws = loadAwsSettings(env);
-  } catch (error) {
-    if (error instanceof ConfigError) problems.push(...error.problems);
-    else throw error;
-  }
-
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
+  const reader = new EnvReader(env);
+  const problems = reader.problems;
+  const aws = reader.aws();
+  const int = reader.integer.bind(reader);
   const presets = (name: string, fallback: PresetName[]): PresetName[] => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;

@@ -60,14 +60,13 @@ async function timedSeq(argvs: string[][]): Promise<{ wall: number; cpu: number 
 
 const f2 = (n: number): string => n.toFixed(2);
 
-try {
-  // Inputs
-  const input = join(dir, 'input-720p.mp4');
+/** A 20 s H.264/AAC test clip of the given size, keyframe every 2 s. */
+async function makeSource(path: string, size: string): Promise<string> {
   await runFfmpeg(
     ffmpeg()
-      .lavfiInput('testsrc2=size=1280x720:rate=25', { duration: 20 })
+      .lavfiInput(`testsrc2=size=${size}:rate=25`, { duration: 20 })
       .lavfiInput('sine=frequency=440:sample_rate=48000', { duration: 20 })
-      .output(input, {
+      .output(path, {
         map: ['0:v', '1:a'],
         videoCodec: 'libx264',
         preset: 'veryfast',
@@ -76,6 +75,12 @@ try {
         options: { g: 50 },
       }),
   );
+  return path;
+}
+
+try {
+  // Inputs
+  const input = await makeSource(join(dir, 'input-720p.mp4'), '1280x720');
   const info = await probe(input);
 
   // (1) Wrapper overhead: identical argv, raw spawn vs runFfmpeg (progress parsing, watchers), both
@@ -116,20 +121,7 @@ try {
   ]);
 
   // (2) 3-rung ladder: one pass (one decode, split) vs three processes, on a 720p and a 1080p source.
-  const input1080 = join(dir, 'input-1080p.mp4');
-  await runFfmpeg(
-    ffmpeg()
-      .lavfiInput('testsrc2=size=1920x1080:rate=25', { duration: 20 })
-      .lavfiInput('sine=frequency=440:sample_rate=48000', { duration: 20 })
-      .output(input1080, {
-        map: ['0:v', '1:a'],
-        videoCodec: 'libx264',
-        preset: 'veryfast',
-        pixelFormat: 'yuv420p',
-        audioCodec: 'aac',
-        options: { g: 50 },
-      }),
-  );
+  const input1080 = await makeSource(join(dir, 'input-1080p.mp4'), '1920x1080');
   const ladderCases = [
     { label: '720p', source: input, heights: [720, 480, 360] },
     { label: '1080p', source: input1080, heights: [1080, 720, 480] },
