@@ -1,5 +1,6 @@
-import { invalid, type SqsServerError } from '../errors.ts';
+import { invalid, SqsServerError } from '../errors.ts';
 import type { ActionInput, ActionOutput } from '../model.ts';
+import type { SqsEngine } from '../sqs-engine.ts';
 import { objectList } from '../validate.ts';
 
 const ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -34,4 +35,30 @@ export function batchEntries(input: ActionInput, entryName: string): ActionInput
 /** A `Failed` entry of a batch result. */
 export function failedEntry(id: string, error: SqsServerError): ActionOutput {
   return { Id: id, SenderFault: error.fault === 'Sender', Code: error.code, Message: error.message };
+}
+
+/**
+ * Applies `apply` to every entry in one transaction. An SQS error fails that entry only (a `Failed`
+ * result); any other error fails the whole request.
+ */
+export function applyToEntries(
+  engine: SqsEngine,
+  entries: ActionInput[],
+  apply: (entry: ActionInput) => void,
+): ActionOutput {
+  const successful: ActionOutput[] = [];
+  const failed: ActionOutput[] = [];
+  engine.store.transaction(() => {
+    for (const entry of entries) {
+      const id = String(entry.Id);
+      try {
+        apply(entry);
+        successful.push({ Id: id });
+      } catch (error) {
+        if (!(error instanceof SqsServerError)) throw error;
+        failed.push(failedEntry(id, error));
+      }
+    }
+  });
+  return { Successful: successful, Failed: failed };
 }

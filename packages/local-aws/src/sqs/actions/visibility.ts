@@ -1,8 +1,6 @@
-import { SqsServerError } from '../errors.ts';
-import type { ActionOutput } from '../model.ts';
 import { requiredInteger, requiredString } from '../validate.ts';
 import type { Action } from './action.ts';
-import { batchEntries, failedEntry } from './batch.ts';
+import { applyToEntries, batchEntries } from './batch.ts';
 
 export const changeMessageVisibility: Action = (input, { engine }) => {
   const queue = engine.queueByUrl(requiredString(input, 'QueueUrl'));
@@ -14,20 +12,11 @@ export const changeMessageVisibility: Action = (input, { engine }) => {
 export const changeMessageVisibilityBatch: Action = (input, { engine }) => {
   const queue = engine.queueByUrl(requiredString(input, 'QueueUrl'));
   const entries = batchEntries(input, 'ChangeMessageVisibilityBatchRequestEntry');
-  const successful: ActionOutput[] = [];
-  const failed: ActionOutput[] = [];
-  engine.store.transaction(() => {
-    for (const entry of entries) {
-      const id = String(entry.Id);
-      try {
-        const receiptHandle = requiredString(entry, 'ReceiptHandle');
-        engine.changeVisibility(queue, receiptHandle, requiredInteger(entry, 'VisibilityTimeout', 0, 43200));
-        successful.push({ Id: id });
-      } catch (error) {
-        if (!(error instanceof SqsServerError)) throw error;
-        failed.push(failedEntry(id, error));
-      }
-    }
-  });
-  return { Successful: successful, Failed: failed };
+  return applyToEntries(engine, entries, (entry) =>
+    engine.changeVisibility(
+      queue,
+      requiredString(entry, 'ReceiptHandle'),
+      requiredInteger(entry, 'VisibilityTimeout', 0, 43200),
+    ),
+  );
 };
