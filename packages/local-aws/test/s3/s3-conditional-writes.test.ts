@@ -8,23 +8,14 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
+  type S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
+import { errorOf } from '../support/s3-helpers.ts';
 
 const BUCKET = 'media';
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected the S3 call to fail');
-}
 
 describe('S3 conditional writes (If-Match, If-None-Match)', { timeout: 60_000 }, () => {
   let aws: LocalAws;

@@ -6,24 +6,14 @@ import {
   ListPartsCommand,
   paginateListParts,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
+import { errorOf } from '../support/s3-helpers.ts';
 
 const BUCKET = 'media';
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected the S3 call to fail');
-}
 
 describe('S3 multipart: ListParts and AbortMultipartUpload', { timeout: 60_000 }, () => {
   let aws: LocalAws;
