@@ -12,6 +12,7 @@ describe('loadWorkerConfig', () => {
     expect(config.aws.bucket).toBe('media');
     expect(config.httpPort).toBe(3001);
     expect(config.webhookSecret).toBe('dev-webhook-secret');
+    expect(config.webhookAllowPrivateNetworks).toBe(true);
     expect(config.reconcileSchedule).toBe('0 * * * * *');
     expect(config.defaultPresets.video).toEqual(['mp4', 'hls', 'poster', 'sprite']);
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
@@ -36,6 +37,7 @@ describe('loadWorkerConfig', () => {
       queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ready',
     });
     expect(config.aws.s3.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+    expect(config.webhookAllowPrivateNetworks).toBe(false);
   });
 
   it('reports every bad or missing value at once, one clear line each', () => {
@@ -51,6 +53,7 @@ describe('loadWorkerConfig', () => {
         RECONCILE_SCHEDULE: 'every minute',
         WORKER_POLL_SCHEDULE: 'often',
         LOG_LEVEL: 'loud',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'maybe',
       });
     } catch (caught) {
       error = caught;
@@ -59,7 +62,7 @@ describe('loadWorkerConfig', () => {
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(10);
+    expect(problems).toHaveLength(11);
     for (const name of [
       'JOBS_QUEUE_URL',
       'AWS_REGION',
@@ -71,6 +74,7 @@ describe('loadWorkerConfig', () => {
       'WORKER_POLL_SCHEDULE',
       'LOG_LEVEL',
       'WEBHOOK_SECRET',
+      'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
     ]) {
       expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
     }

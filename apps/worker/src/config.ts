@@ -39,6 +39,8 @@ export interface WorkerConfig {
   /** Interface of the health server: all by default (container probes), 127.0.0.1 in tests. */
   httpHost: string;
   webhookSecret: string;
+  /** Webhooks may reach loopback/private/link-local receivers: default true in local mode only. */
+  webhookAllowPrivateNetworks: boolean;
   logLevel: string;
 }
 
@@ -115,6 +117,12 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     webhookSecret = DEV_WEBHOOK_SECRET;
   }
 
+  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_NETWORKS?.trim();
+  if (allowPrivate && allowPrivate !== 'true' && allowPrivate !== 'false') {
+    problems.push(`WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false, got "${allowPrivate}"`);
+  }
+  const webhookAllowPrivateNetworks = allowPrivate ? allowPrivate === 'true' : aws?.mode === 'local';
+
   const defaultPresets = {
     video: presets('WORKER_VIDEO_PRESETS', ['mp4', 'hls', 'poster', 'sprite']),
     audio: presets('WORKER_AUDIO_PRESETS', ['audio']),
@@ -138,6 +146,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     httpPort,
     httpHost: env.WORKER_HTTP_HOST?.trim() || '0.0.0.0',
     webhookSecret,
+    webhookAllowPrivateNetworks,
     logLevel,
   };
 }

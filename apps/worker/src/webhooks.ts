@@ -11,12 +11,14 @@ const MAX_RECORDED = 50;
  */
 export class Webhooks {
   readonly #secret: string;
+  readonly #allowPrivateNetworks: boolean;
   readonly #log: Logger;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #abort = new AbortController();
 
-  constructor(options: { secret: string; log: Logger }) {
+  constructor(options: { secret: string; allowPrivateNetworks: boolean; log: Logger }) {
     this.#secret = options.secret;
+    this.#allowPrivateNetworks = options.allowPrivateNetworks;
     this.#log = options.log;
   }
 
@@ -27,6 +29,7 @@ export class Webhooks {
     const delivery = deliverWebhook({
       url,
       secret: this.#secret,
+      allowPrivateNetworks: this.#allowPrivateNetworks,
       event,
       status,
       signal: this.#abort.signal,

@@ -81,7 +81,11 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   const sqs = new SQSClient({ ...config.aws.sqs });
   const metrics = createMetrics();
   const store = new JobStore({ s3, bucket: config.aws.bucket });
-  const webhooks = new Webhooks({ secret: config.webhookSecret, log });
+  const webhooks = new Webhooks({
+    secret: config.webhookSecret,
+    allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+    log,
+  });
   const runner = new JobRunner({ config, s3, store, log, metrics, webhooks });
 
   const attributes = await waitForQueue(sqs, config.aws.queueUrl, {

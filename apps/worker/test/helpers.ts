@@ -53,7 +53,13 @@ export async function startTestAws(
     bucket: 'media',
     queueUrl,
     dlqUrl: aws.queueUrl('jobs-dlq'),
-    env: { ...aws.env(), MEDIA_BUCKET: 'media', JOBS_QUEUE_URL: queueUrl, WEBHOOK_SECRET: 'test-secret' },
+    env: {
+      ...aws.env(),
+      MEDIA_BUCKET: 'media',
+      JOBS_QUEUE_URL: queueUrl,
+      WEBHOOK_SECRET: 'test-secret',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    },
     async stop() {
       s3.destroy();
       sqs.destroy();

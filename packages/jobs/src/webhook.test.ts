@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { newJobId } from './job-id.ts';
 import type { JobStatus } from './schema.ts';
 import { deliverWebhook, signWebhook, verifyWebhookSignature } from './webhook.ts';
+import { isPrivateAddress, webhookDestinationProblem } from './webhook-destination.ts';
 
 const secret = 'test-secret';
 const closers: Array<() => Promise<void>> = [];
@@ -66,6 +67,7 @@ describe('webhook delivery', () => {
       event: 'job.succeeded',
       status: statusFixture(),
       baseDelayMs: 5,
+      allowPrivateNetworks: true,
       onAttempt: (delivery) => {
         recorded.push(delivery.ok);
       },
@@ -88,6 +90,7 @@ describe('webhook delivery', () => {
       event: 'job.failed',
       status: statusFixture(),
       baseDelayMs: 1,
+      allowPrivateNetworks: true,
     });
     const unreachable = await deliverWebhook({
       url: 'http://127.0.0.1:1/nothing',
@@ -96,11 +99,63 @@ describe('webhook delivery', () => {
       status: statusFixture(),
       maxAttempts: 2,
       baseDelayMs: 1,
+      allowPrivateNetworks: true,
     });
 
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ ok: false, statusCode: 410 });
     expect(unreachable).toHaveLength(2);
     expect(unreachable.every((delivery) => !delivery.ok && delivery.error !== undefined)).toBe(true);
+  });
+});
+
+describe('webhook destinations', () => {
+  test('private, loopback, link-local and unique-local addresses are recognised; public ones are not', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
+
+  test('a URL naming or resolving to a private address, or not http(s), is refused', async () => {
+    expect(await webhookDestinationProblem('http://169.254.169.254/latest/meta-data/')).toContain(
+      'private address',
+    );
+    expect(await webhookDestinationProblem('http://localhost:9/hook')).toContain('private address');
+    expect(await webhookDestinationProblem('http://[::1]:9/hook')).toContain('private address');
+    expect(await webhookDestinationProblem('file:///etc/passwd')).toContain('http(s)');
+    expect(await webhookDestinationProblem('http://8.8.8.8/hook')).toBeUndefined();
+  });
+
+  test('by default a delivery to a loopback receiver is refused once, never sent, and not retried', async () => {
+    const receiver = await startReceiver([204]);
+
+    const deliveries = await deliverWebhook({
+      url: receiver.url,
+      secret,
+      event: 'job.succeeded',
+      status: statusFixture(),
+      baseDelayMs: 1,
+    });
+
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ ok: false });
+    expect(deliveries[0]?.error).toContain('private address');
+    expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { JobStatus, WebhookDelivery } from './schema.ts';
+import { webhookDestinationProblem } from './webhook-destination.ts';
 
 /** The event names a job's webhook receives. */
 export type WebhookEvent = 'job.processing' | 'job.succeeded' | 'job.failed';
@@ -46,6 +47,11 @@ export interface DeliverWebhookOptions {
   baseDelayMs?: number;
   /** Per-attempt request timeout. Default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * Allow receivers on loopback, private and link-local addresses. Default false: a webhook URL comes
+   * from an API client and must not reach the deployment's own network (or the cloud metadata service).
+   */
+  allowPrivateNetworks?: boolean;
   signal?: AbortSignal;
   /** Called after every attempt, so the caller can record it in the status document. */
   onAttempt?: (delivery: WebhookDelivery) => void | Promise<void>;
@@ -75,6 +81,21 @@ export async function deliverWebhook(options: DeliverWebhookOptions): Promise<We
   const deliveries: WebhookDelivery[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     options.signal?.throwIfAborted();
+    // Checked before every attempt: the name may resolve elsewhere by then.
+    const refused =
+      options.allowPrivateNetworks === true ? undefined : await webhookDestinationProblem(options.url);
+    if (refused !== undefined) {
+      const delivery: WebhookDelivery = {
+        event: options.event,
+        attempt,
+        at: new Date().toISOString(),
+        ok: false,
+        error: refused,
+      };
+      deliveries.push(delivery);
+      await options.onAttempt?.(delivery);
+      break;
+    }
     const delivery = await attemptDelivery(options, body, attempt);
     deliveries.push(delivery);
     await options.onAttempt?.(delivery);
