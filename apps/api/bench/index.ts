@@ -1,32 +1,16 @@
 // API throughput and latency on local-aws (loopback), one process: `pnpm --filter @media-server/api bench`.
 // Prints a markdown table. Numbers include local-aws's S3 (s3rver, file-backed) doing the storage work.
 import { cpus } from 'node:os';
-import { startLocalAws } from '@media-server/local-aws';
-import { pino } from 'pino';
-import { hashApiKey } from '../src/api-keys.ts';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createAwsClients } from '../src/context.ts';
+import { startHarness } from '../test/harness.ts';
 
 const KEY = 'bench-key';
 const CONCURRENCY = 16;
 
-const aws = await startLocalAws({
-  queues: [{ name: 'media-jobs' }],
-  buckets: ['media'],
-  notifications: [{ bucket: 'media', queue: 'media-jobs', prefix: 'uploads/' }],
-});
-const base = loadConfig({
-  ...aws.env(),
-  MEDIA_BUCKET: 'media',
-  JOBS_QUEUE_URL: aws.queueUrl('media-jobs'),
-  API_KEYS: `bench:${hashApiKey(KEY)}`,
-  LOG_LEVEL: 'silent',
-});
-const config = { ...base, uploads: { ...base.uploads, perKeyPerHour: 1_000_000 } };
-const clients = createAwsClients(config);
-const app = await buildApp(config, clients, { logger: pino({ level: 'silent' }) });
-const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+const harness = await startHarness(
+  { uploads: { perKeyPerHour: 1_000_000 } },
+  { keys: { bench: KEY }, partSizes: 'config' },
+);
+const { baseUrl } = harness;
 const auth = { authorization: `Bearer ${KEY}` };
 
 interface Result {
@@ -139,7 +123,4 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
-await app.close();
-clients.s3.destroy();
-clients.sqs.destroy();
-await aws.stop();
+await harness.stop();

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalAws, startLocalAws } from '@media-server/local-aws';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { hashApiKey } from '../src/api-keys.ts';
 import { type ApiApp, buildApp } from '../src/app.ts';
 import { type ApiClient, createApiClient } from '../src/client/api-client.ts';
@@ -34,8 +34,26 @@ export type ConfigOverrides = Partial<Omit<ApiConfig, 'uploads'>> & {
   uploads?: Partial<ApiConfig['uploads']>;
 };
 
-/** Starts local-aws (bucket, jobs queue, uploads/ notification) and the API on loopback ports. */
-export async function startHarness(overrides: ConfigOverrides = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** API keys accepted besides TEST_KEY and OTHER_KEY: id → key. */
+  keys?: Record<string, string>;
+  /** Default: silent. */
+  logger?: Logger;
+  /**
+   * `small` (default): 64 KiB parts and multipart above 256 KiB, so tests move little data;
+   * `config`: the sizes the configuration gives (benchmarks, schemathesis).
+   */
+  partSizes?: 'small' | 'config';
+}
+
+/**
+ * Starts local-aws (bucket, jobs queue, uploads/ notification) and the API on loopback ports. Used by the
+ * tests, the benchmark and the schemathesis run, so all three exercise the same stack.
+ */
+export async function startHarness(
+  overrides: ConfigOverrides = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const aws = await startLocalAws({
     queues: [{ name: QUEUE }],
     buckets: [BUCKET],
@@ -46,7 +64,9 @@ export async function startHarness(overrides: ConfigOverrides = {}): Promise<Har
     ...aws.env(),
     MEDIA_BUCKET: BUCKET,
     JOBS_QUEUE_URL: queueUrl,
-    API_KEYS: `test:${hashApiKey(TEST_KEY)},other:${hashApiKey(OTHER_KEY)}`,
+    API_KEYS: Object.entries({ test: TEST_KEY, other: OTHER_KEY, ...options.keys })
+      .map(([id, key]) => `${id}:${hashApiKey(key)}`)
+      .join(','),
     PORT: '0',
     LOG_LEVEL: 'silent',
   };
@@ -56,13 +76,14 @@ export async function startHarness(overrides: ConfigOverrides = {}): Promise<Har
     ...overrides,
     uploads: {
       ...base.uploads,
-      multipartThresholdBytes: 256 * 1024,
-      partSizeBytes: 64 * 1024,
+      ...(options.partSizes === 'config'
+        ? {}
+        : { multipartThresholdBytes: 256 * 1024, partSizeBytes: 64 * 1024 }),
       ...overrides.uploads,
     },
   };
   const clients = createAwsClients(config);
-  const app = await buildApp(config, clients, { logger: pino({ level: 'silent' }) });
+  const app = await buildApp(config, clients, { logger: options.logger ?? pino({ level: 'silent' }) });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const sqs = new SQSClient(aws.clientConfig().sqs);
   const s3 = new S3Client(aws.clientConfig().s3);

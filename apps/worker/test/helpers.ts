@@ -248,8 +248,8 @@ export async function makeClip(
   await execa(resolveBinaries().ffmpeg, args);
 }
 
-/** Generates a small still image (`.png`/`.jpg`) or a sine-wave audio file (`.m4a`/`.mp3`/`.wav`). */
-export async function makeStill(file: string, size = '640x480'): Promise<void> {
+/** Writes `file` from a lavfi source (a test pattern or a tone), with `args` before the output. */
+async function fromLavfi(file: string, source: string, args: string[] = []): Promise<void> {
   await execa(resolveBinaries().ffmpeg, [
     '-hide_banner',
     '-loglevel',
@@ -258,25 +258,19 @@ export async function makeStill(file: string, size = '640x480'): Promise<void> {
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${size}`,
-    '-frames:v',
-    '1',
+    source,
+    ...args,
     file,
   ]);
 }
 
+/** Generates a small still image (`.png`/`.jpg`) or a sine-wave audio file (`.m4a`/`.mp3`/`.wav`). */
+export async function makeStill(file: string, size = '640x480'): Promise<void> {
+  await fromLavfi(file, `testsrc2=size=${size}`, ['-frames:v', '1']);
+}
+
 export async function makeAudio(file: string, seconds = 2): Promise<void> {
-  await execa(resolveBinaries().ffmpeg, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:duration=${seconds}`,
-    file,
-  ]);
+  await fromLavfi(file, `sine=frequency=440:duration=${seconds}`);
 }
 
 /**
