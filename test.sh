@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/toolchain.sh
+bash scripts/system-deps.sh
 pnpm install --frozen-lockfile --prefer-offline
 pnpm lint
 pnpm turbo run build typecheck --output-logs=errors-only
