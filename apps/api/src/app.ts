@@ -12,7 +12,7 @@ import { ApiError, UnauthorizedError } from './errors.ts';
 import { hashRequestBody, IdempotencyStore } from './idempotency.ts';
 import { createMetrics } from './metrics.ts';
 import { addOpenApiLinks } from './openapi-links.ts';
-import { registerProblemHandlers, toProblem } from './problem.ts';
+import { clientErrorHandler, registerProblemHandlers, toProblem } from './problem.ts';
 import { SlidingWindowLimit } from './rate-limit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -21,6 +21,7 @@ import { registerLegacyRoutes } from './routes/legacy.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUppyRoutes } from './routes/uppy.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
+import type { Caller } from './tenancy.ts';
 
 /** Per-route options read by the app's hooks (`config` of a Fastify route). */
 export interface RouteFlags {
@@ -34,6 +35,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Id of the API key the request authenticated with. */
     apiKeyId?: string;
+    /** The API key the request authenticated with (id and admin flag): decides which jobs it sees. */
+    caller?: Caller;
     idempotency?: { scope: string; requestHash: string } | undefined;
   }
 }
@@ -63,6 +66,7 @@ export async function buildApp(
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 1024 },
     // Errors raised before routing (a parameter too long, a malformed URL) answer as problem+json too.
     frameworkErrors: (error, request, reply) => {
@@ -93,7 +97,9 @@ export async function buildApp(
   // End event streams before the server waits for its connections to finish.
   app.addHook('preClose', async () => closing.abort());
   const keys: ApiKey[] = [...config.apiKeys];
-  if (config.devKeyEnabled) keys.push({ id: 'dev', sha256: Buffer.from(hashApiKey(DEV_API_KEY), 'hex') });
+  // The development key is the only key of a local stack: it sees every job.
+  if (config.devKeyEnabled)
+    keys.push({ id: 'dev', sha256: Buffer.from(hashApiKey(DEV_API_KEY), 'hex'), admin: true });
   const idempotency = new IdempotencyStore({
     s3: deps.s3,
     bucket: config.aws.bucket,
@@ -165,6 +171,7 @@ export async function buildApp(
     const key = findApiKey(keys, match[1]);
     if (key === undefined) throw new UnauthorizedError('the API key is not valid');
     request.apiKeyId = key.id;
+    request.caller = { keyId: key.id, admin: key.admin === true };
   });
 
   // Strings with lone surrogates cannot become S3 keys or URLs: refuse them up front.

@@ -1,0 +1,89 @@
+import { request as httpRequest } from 'node:http';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytes, type Harness, readJson, startHarness } from './harness.ts';
+
+describe('inputs that must not get past the guards', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const createJob = (key: string) =>
+    h.api('/v1/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+
+  it('POST /v1/jobs refuses keys with . or .. segments, empty segments or control characters (400)', async () => {
+    // Prepare: objects exist under each of these keys, so only the key's shape can refuse them.
+    const keys = [
+      'uploads/../outputs/01JAAAAAAAAAAAAAAAAAAAAAAA/mp4/video.mp4',
+      'uploads/./clip.mp4',
+      'library//clip.mp4',
+      '/library/clip.mp4',
+      'library/clip.mp4/',
+      'library/cl\u0001ip.mp4',
+      'library/cl\u007fip.mp4',
+    ];
+    for (const key of keys) {
+      await h.s3.send(
+        new PutObjectCommand({ Bucket: 'media', Key: key, Body: bytes(8), ContentType: 'video/mp4' }),
+      );
+    }
+
+    for (const key of keys) {
+      // Act
+      const response = await createJob(key);
+      // Assess
+      expect({ key, status: response.status }).toEqual({ key, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(['BAD_REQUEST', 'VALIDATION_FAILED']).toContain((await readJson(response)).code);
+    }
+  });
+
+  it('a plain key still makes a job', async () => {
+    await h.s3.send(
+      new PutObjectCommand({
+        Bucket: 'media',
+        Key: 'library/a.b/c..d.mp4',
+        Body: bytes(8),
+        ContentType: 'video/mp4',
+      }),
+    );
+    expect((await createJob('library/a.b/c..d.mp4')).status).toBe(202);
+  });
+
+  it('headers that are too large get 431 as problem+json', async () => {
+    const url = new URL(h.baseUrl);
+    const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/v1/jobs',
+          headers: { authorization: 'Bearer x', 'x-filler': 'a'.repeat(40 * 1024) },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(431);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
+  });
+});
