@@ -131,6 +131,12 @@ describe('crashes and shutdowns mid-transcode', () => {
       `SIGTERM → message visible again after ${handBackMs} ms, peer started the job after ${pickupMs} ms (visibility timeout 30 s)`,
     );
     expect(handedBack).toMatchObject({ reason: 'stop', visibilityTimeout: 0 });
+    // The message went back only after the job (and its ffmpeg) had stopped: no two transcodes overlap.
+    const interrupted = holder.logs.findIndex(
+      (line) => line.msg === 'job interrupted; message handed back' && line.jobId === jobId,
+    );
+    expect(interrupted).toBeGreaterThanOrEqual(0);
+    expect(interrupted).toBeLessThan(holder.logs.indexOf(handedBack));
     expect(pickupMs).toBeLessThan(15_000);
     expect(exit).toEqual({ code: 0, signal: null });
     await assertCompleteMp4(aws, jobId);
