@@ -12,7 +12,7 @@ import {
   type PresetName,
 } from '@media-server/jobs';
 import {
-  checkInputPolicy,
+  admitInput,
   createInputProfile,
   isInputError,
   MediaPipelineError,
@@ -312,21 +312,26 @@ export class JobRunner {
     // Probe and policy.
     const t1 = Date.now();
     writer.progress(progress.advance('probe', 0, Date.now()));
-    const profile = createInputProfile({
-      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
-      maxDurationSeconds: config.policy.maxDurationSeconds + 1,
+    // The library's gate: probe, policy, and a profile narrowed to the demuxer that recognised the file
+    // (the presets then cannot be steered to another demuxer by the same bytes).
+    const admitted = await admitInput(input, {
+      profile: createInputProfile({
+        maxPixels: config.policy.maxWidth * config.policy.maxHeight,
+        maxDurationSeconds: config.policy.maxDurationSeconds + 1,
+      }),
+      policy: {
+        maxDurationSeconds: config.policy.maxDurationSeconds,
+        maxWidth: config.policy.maxWidth,
+        maxHeight: config.policy.maxHeight,
+        maxPixels: config.policy.maxWidth * config.policy.maxHeight,
+        maxFileSizeBytes: config.policy.maxInputBytes,
+      },
+      signal,
     });
-    const info = await probe(input, { profile, signal });
-    const kind = checkInputPolicy(info, {
-      maxDurationSeconds: config.policy.maxDurationSeconds,
-      maxWidth: config.policy.maxWidth,
-      maxHeight: config.policy.maxHeight,
-      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
-      maxFileSizeBytes: config.policy.maxInputBytes,
-    });
+    const { probe: info, kind, profile } = admitted;
     const presets: PresetName[] = spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind];
     checkPresets(presets, kind);
-    log.info({ kind, presets, duration: info.durationSeconds }, 'input accepted');
+    log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
     progress.planPresets(presets.map((preset) => ({ preset, seconds: estimatePresetSeconds(preset, info) })));
 
     // Presets, one after the other (each is one ffmpeg process, one decode).
