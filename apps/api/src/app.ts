@@ -13,7 +13,7 @@ import { hashRequestBody, IdempotencyStore } from './idempotency.ts';
 import { createMetrics } from './metrics.ts';
 import { addOpenApiLinks } from './openapi-links.ts';
 import { clientErrorHandler, registerProblemHandlers, toProblem } from './problem.ts';
-import { SlidingWindowLimit } from './rate-limit.ts';
+import { S3SlidingWindowLimit } from './rate-limit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
@@ -91,7 +91,12 @@ export async function buildApp(
     store: new JobStore({ s3: deps.s3, bucket: config.aws.bucket }),
     bucket: config.aws.bucket,
     metrics,
-    uploadLimit: new SlidingWindowLimit(config.uploads.perKeyPerHour, 3_600_000),
+    uploadLimit: new S3SlidingWindowLimit({
+      s3: deps.s3,
+      bucket: config.aws.bucket,
+      limit: config.uploads.perKeyPerHour,
+      windowMs: 3_600_000,
+    }),
     closing: closing.signal,
   };
   // End event streams before the server waits for its connections to finish.
@@ -200,14 +205,18 @@ export async function buildApp(
       idempotencyKey,
     );
     const requestHash = hashRequestBody(request.body);
-    const record = await idempotency.get(scope);
-    if (record !== undefined) {
-      if (record.requestHash !== requestHash) {
-        throw new ApiError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'this Idempotency-Key was used with a different request body; use a new key for a new request',
-        );
-      }
+    const claim = await idempotency.claim(scope, requestHash);
+    if (
+      claim.kind !== 'claimed' &&
+      (claim.kind === 'answered' ? claim.record.requestHash : claim.requestHash) !== requestHash
+    ) {
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was used with a different request body; use a new key for a new request',
+      );
+    }
+    if (claim.kind === 'answered') {
+      const record = claim.record;
       if (record.location !== undefined) reply.header('location', record.location);
       return reply
         .code(record.statusCode)
@@ -215,7 +224,7 @@ export async function buildApp(
         .type(record.contentType)
         .send(record.body);
     }
-    if (!idempotency.begin(scope)) {
+    if (claim.kind === 'running') {
       throw new ApiError(
         'IDEMPOTENCY_KEY_IN_USE',
         'a request with this Idempotency-Key is still running; retry later',
@@ -239,12 +248,14 @@ export async function buildApp(
           body: payload,
           createdAt: new Date().toISOString(),
         });
+      } else {
+        // Not answered with success: give the claim up so a retry with this key runs again.
+        await idempotency.release(pending.scope);
       }
     } catch (error) {
-      // The work is done and answered; only a retry with this key will not be recognised.
+      // The work is done and answered; only a retry with this key will not be recognised (or, if the
+      // claim could not be released, is refused as running until the claim expires).
       request.log.warn({ err: error }, 'could not store the idempotency record');
-    } finally {
-      idempotency.end(pending.scope);
     }
     return payload;
   });

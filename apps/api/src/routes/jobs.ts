@@ -13,6 +13,7 @@ import type { AppContext } from '../context.ts';
 import { ApiError, NotFoundError } from '../errors.ts';
 import { IDEMPOTENCY_PREFIX } from '../idempotency.ts';
 import { jobView, loadJob } from '../job-view.ts';
+import { LIMITS_PREFIX } from '../rate-limit.ts';
 import {
   CreateJobBodySchema,
   DeleteJobQuerySchema,
@@ -28,7 +29,7 @@ import type { TypedApp } from '../typed-app.ts';
 import { abortMultipart, checkUploadLimits, headObject } from '../upload-service.ts';
 
 /** Prefixes that hold the system's own documents: never the source of a job. */
-const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX];
+const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX, LIMITS_PREFIX];
 
 export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(

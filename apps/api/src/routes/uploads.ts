@@ -54,7 +54,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       const { upload } = await createUpload(ctx, { ...request.body, owner: request.apiKeyId ?? '' });
       request.log.info({ jobId: upload.id, method: upload.method }, 'upload created');
       return reply.code(201).header('location', `/v1/jobs/${upload.id}`).send(upload);

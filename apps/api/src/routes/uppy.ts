@@ -80,7 +80,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
           'the file size is needed to sign Content-Length: add it to the file meta (metadata[size]) or the query (size)',
         );
       }
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       const { upload } = await createUpload(ctx, {
         filename: query.filename,
         contentType: query.type,
@@ -121,7 +121,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
       const declared = Number(metadata?.size);
       const size = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
       if (size !== undefined) checkUploadLimits(ctx.config.uploads, type, size);
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       // Uppy picks its own part sizes, so no part plan is kept: parts are signed one by one.
       const { upload } = await createUpload(ctx, {
         filename,
