@@ -119,6 +119,7 @@ describe('a crashed worker', () => {
       await holder.waitForLog((line) => line.msg === 'preset started' && line.jobId === jobId, 30_000);
 
       // Act: kill -9 the holder, start a peer.
+      const killedAt = Date.now();
       holder.child.kill('SIGKILL');
       await holder.exited;
       peer = await WorkerProcess.start({ ...common, WORKER_ID: 'peer' });
@@ -129,6 +130,9 @@ describe('a crashed worker', () => {
         75_000,
       );
       expect(started).toBeDefined();
+      console.log(
+        `kill -9 → peer started the job after ${Date.parse(String(started.time)) - killedAt} ms (queue visibility 120 s)`,
+      );
       const done = await waitForStatus(aws.store, jobId, (s) => s.state === 'succeeded', 90_000);
       expect(done.worker).toBeUndefined();
     } finally {
