@@ -87,9 +87,10 @@ describe('crashes and shutdowns mid-transcode', () => {
   }
 
   it('kill -9 of the worker mid-transcode: nothing published, the job completes on the other worker', async () => {
-    // Prepare: a short visibility timeout so the dead worker's message comes back soon.
+    // Prepare: a short visibility timeout (the worker's own, held by its heartbeat) so the dead worker's
+    // message comes back soon.
     aws = await startTestAws({ visibilityTimeout: 4 });
-    workers = await startTwoWorkers(aws, {});
+    workers = await startTwoWorkers(aws, { WORKER_VISIBILITY_TIMEOUT_SECONDS: '5' });
     const { jobId, holder, peer } = await uploadAndWaitForTranscode(aws);
 
     // Act
