@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics.ts';
 import { Reconciler } from '../src/reconciler.ts';
+import { startCutProxy } from './cut-proxy.ts';
 import { makeClip, scratchDir, startTestAws, type TestAws, WorkerProcess, waitForStatus } from './helpers.ts';
 
 const MINUTE = 60_000;
@@ -141,4 +142,70 @@ describe('a crashed worker', () => {
       await aws.stop();
     }
   }, 200_000);
+});
+
+describe('an S3 and SQS outage in the middle of a job', () => {
+  it('logs the job’s failure with its id, and the message comes back as soon as SQS answers again', async () => {
+    // Prepare: the worker reaches S3 and SQS through proxies the test can cut; its visibility timeout is
+    // long, so only a retried hand-back can bring the message back soon.
+    const aws = await startTestAws();
+    const s3Proxy = await startCutProxy(aws.aws.s3Endpoint);
+    const sqsProxy = await startCutProxy(aws.aws.sqsEndpoint);
+    const scratch = await scratchDir();
+    await makeClip(join(scratch.dir, 'clip.mp4'), { seconds: 10, size: '640x360', rate: 30 });
+    const worker = await WorkerProcess.start({
+      ...aws.env,
+      AWS_ENDPOINT_URL_S3: s3Proxy.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
+      JOBS_QUEUE_URL: `${sqsProxy.endpoint}${new URL(aws.queueUrl).pathname}`,
+      WORKER_VISIBILITY_TIMEOUT_SECONDS: '300',
+      WORKER_CONCURRENCY: '1',
+      WORKER_VIDEO_PRESETS: 'mp4',
+    });
+    try {
+      const jobId = newJobId();
+      await aws.s3.send(
+        new PutObjectCommand({
+          Bucket: aws.bucket,
+          Key: uploadKey(jobId, 'clip.mp4'),
+          Body: await readFile(join(scratch.dir, 'clip.mp4')),
+        }),
+      );
+      await worker.waitForLog((line) => line.msg === 'preset started' && line.jobId === jobId, 60_000);
+
+      // Act: the outage starts mid-transcode and ends once the hand-back has failed.
+      s3Proxy.cut();
+      sqsProxy.cut();
+      const handBackFailed = await worker.waitForLog(
+        (line) => line.msg === 'queue consumer error' && line.code === 'CHANGE_VISIBILITY_FAILED',
+        90_000,
+      );
+      s3Proxy.restore();
+      sqsProxy.restore();
+
+      // Assess: the failure lines name the job; the job then runs again and succeeds.
+      expect(handBackFailed.jobIds).toEqual([jobId]);
+      const failure = worker.logs.find(
+        (line) =>
+          line.jobId === jobId &&
+          Number(line.level) >= 40 &&
+          /status could not be written/.test(String(line.msg)),
+      );
+      expect(failure, JSON.stringify(worker.logs.filter((line) => Number(line.level) >= 40))).toBeDefined();
+      const handedBack = await worker.waitForLog(
+        (line) =>
+          line.msg === 'message handed back' && Array.isArray(line.jobIds) && line.jobIds.includes(jobId),
+        30_000,
+      );
+      expect(handedBack.reason).toBe('failure');
+      const done = await waitForStatus(aws.store, jobId, (s) => s.state === 'succeeded', 120_000);
+      expect(done.attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await worker.stop();
+      await s3Proxy.stop();
+      await sqsProxy.stop();
+      await scratch.cleanup();
+      await aws.stop();
+    }
+  }, 300_000);
 });
