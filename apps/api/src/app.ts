@@ -65,7 +65,9 @@ export async function buildApp(
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Requests that arrive while the server closes get a 503 problem+json from the hook below (Fastify's
+    // own 503 is plain JSON).
+    return503OnClosing: false,
     clientErrorHandler,
     routerOptions: { maxParamLength: 1024 },
     // Errors raised before routing (a parameter too long, a malformed URL) answer as problem+json too.
@@ -164,6 +166,11 @@ export async function buildApp(
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing.signal.aborted) {
+      throw new ApiError('UNAVAILABLE', 'the server is shutting down; retry (another instance will answer)', {
+        headers: { 'retry-after': '1', connection: 'close' },
+      });
+    }
     const flags = (request.routeOptions.config ?? {}) as RouteFlags;
     if (request.routeOptions.url === undefined || flags.public || request.method === 'OPTIONS') return;
     if (request.routeOptions.url.startsWith('/docs')) return;

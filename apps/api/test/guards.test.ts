@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytes, type Harness, readJson, startHarness } from './harness.ts';
+import { bytes, type Harness, readJson, startHarness, TEST_KEY } from './harness.ts';
 
 describe('inputs that must not get past the guards', () => {
   let h: Harness;
@@ -85,5 +86,47 @@ describe('inputs that must not get past the guards', () => {
     expect(answer.status).toBe(431);
     expect(answer.type).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
+  });
+});
+
+describe('a request that arrives while the server closes', () => {
+  it('gets 503 problem+json with Retry-After, not Fastify’s plain JSON', async () => {
+    // Prepare: one keep-alive connection with a request whose body is still arriving, so the server
+    // cannot close that connection yet.
+    const h = await startHarness();
+    const url = new URL(h.baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const body = JSON.stringify({ filename: 'a.mp4', contentType: 'video/mp4', size: 1 });
+    const head = (length: number) =>
+      `POST /v1/uploads HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${TEST_KEY}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(head(Buffer.byteLength(body)) + body.slice(0, 5));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // Act: the server starts closing; the first body completes and a second request follows on the socket.
+      const closed = h.app.close();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const ended = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(body.slice(5) + head(Buffer.byteLength(body)) + body);
+      await closed;
+      await ended;
+
+      // Assess: the second answer is a problem+json 503.
+      const answers = received.split(/(?=HTTP\/1\.1 )/);
+      const second = answers[1] ?? '';
+      expect(second).toMatch(/^HTTP\/1\.1 503/);
+      expect(second).toMatch(/content-type: application\/problem\+json/i);
+      expect(second).toMatch(/retry-after: 1/i);
+      expect(second).toContain('"code":"UNAVAILABLE"');
+    } finally {
+      socket.destroy();
+      await h.stop();
+    }
   });
 });
