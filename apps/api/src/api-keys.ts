@@ -4,6 +4,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export interface ApiKey {
   id: string;
   sha256: Buffer;
+  /** Sees and deletes every job (`<id>:<sha256>:admin`); other keys see only the jobs they created. */
+  admin?: boolean | undefined;
 }
 
 /** SHA-256 hex of a key, as `API_KEYS` expects it (`printf %s "$KEY" | sha256sum`). */
@@ -11,7 +13,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Parses `API_KEYS=<id>:<sha256 hex>,<id>:<sha256 hex>`; one message per bad entry. */
+/** Parses `API_KEYS=<id>:<sha256 hex>[:admin],…`; one message per bad entry. */
 export function parseApiKeys(value: string): { keys: ApiKey[]; problems: string[] } {
   const keys: ApiKey[] = [];
   const problems: string[] = [];
@@ -20,17 +22,17 @@ export function parseApiKeys(value: string): { keys: ApiKey[]; problems: string[
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean)) {
-    const match = /^([A-Za-z0-9_.-]{1,64}):([0-9a-fA-F]{64})$/.exec(entry);
+    const match = /^([A-Za-z0-9_.-]{1,64}):([0-9a-fA-F]{64})(:admin)?$/.exec(entry);
     if (match === null) {
       problems.push(
-        `API_KEYS entry "${entry.slice(0, 80)}" is not <id>:<64 hex characters of the key's SHA-256>`,
+        `API_KEYS entry "${entry.slice(0, 80)}" is not <id>:<64 hex characters of the key's SHA-256>[:admin]`,
       );
       continue;
     }
-    const [, id = '', hex = ''] = match;
+    const [, id = '', hex = '', admin] = match;
     if (ids.has(id)) problems.push(`API_KEYS names the id "${id}" twice`);
     ids.add(id);
-    keys.push({ id, sha256: Buffer.from(hex, 'hex') });
+    keys.push({ id, sha256: Buffer.from(hex, 'hex'), ...(admin === undefined ? {} : { admin: true }) });
   }
   if (keys.length === 0 && problems.length === 0) problems.push('API_KEYS is set but holds no key');
   return { keys, problems };

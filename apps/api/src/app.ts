@@ -12,8 +12,8 @@ import { ApiError, UnauthorizedError } from './errors.ts';
 import { hashRequestBody, IdempotencyStore } from './idempotency.ts';
 import { createMetrics } from './metrics.ts';
 import { addOpenApiLinks } from './openapi-links.ts';
-import { registerProblemHandlers, toProblem } from './problem.ts';
-import { SlidingWindowLimit } from './rate-limit.ts';
+import { clientErrorHandler, registerProblemHandlers, toProblem } from './problem.ts';
+import { S3SlidingWindowLimit } from './rate-limit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
@@ -22,6 +22,7 @@ import { registerPlaybackRoutes } from './routes/playback.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUppyRoutes } from './routes/uppy.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
+import type { Caller } from './tenancy.ts';
 
 /** Per-route options read by the app's hooks (`config` of a Fastify route). */
 export interface RouteFlags {
@@ -35,6 +36,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Id of the API key the request authenticated with. */
     apiKeyId?: string;
+    /** The API key the request authenticated with (id and admin flag): decides which jobs it sees. */
+    caller?: Caller;
     idempotency?: { scope: string; requestHash: string } | undefined;
   }
 }
@@ -63,7 +66,10 @@ export async function buildApp(
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Requests that arrive while the server closes get a 503 problem+json from the hook below (Fastify's
+    // own 503 is plain JSON).
+    return503OnClosing: false,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 1024 },
     // Errors raised before routing (a parameter too long, a malformed URL) answer as problem+json too.
     frameworkErrors: (error, request, reply) => {
@@ -88,13 +94,20 @@ export async function buildApp(
     store: new JobStore({ s3: deps.s3, bucket: config.aws.bucket }),
     bucket: config.aws.bucket,
     metrics,
-    uploadLimit: new SlidingWindowLimit(config.uploads.perKeyPerHour, 3_600_000),
+    uploadLimit: new S3SlidingWindowLimit({
+      s3: deps.s3,
+      bucket: config.aws.bucket,
+      limit: config.uploads.perKeyPerHour,
+      windowMs: 3_600_000,
+    }),
     closing: closing.signal,
   };
   // End event streams before the server waits for its connections to finish.
   app.addHook('preClose', async () => closing.abort());
   const keys: ApiKey[] = [...config.apiKeys];
-  if (config.devKeyEnabled) keys.push({ id: 'dev', sha256: Buffer.from(hashApiKey(DEV_API_KEY), 'hex') });
+  // The development key is the only key of a local stack: it sees every job.
+  if (config.devKeyEnabled)
+    keys.push({ id: 'dev', sha256: Buffer.from(hashApiKey(DEV_API_KEY), 'hex'), admin: true });
   const idempotency = new IdempotencyStore({
     s3: deps.s3,
     bucket: config.aws.bucket,
@@ -155,6 +168,11 @@ export async function buildApp(
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing.signal.aborted) {
+      throw new ApiError('UNAVAILABLE', 'the server is shutting down; retry (another instance will answer)', {
+        headers: { 'retry-after': '1', connection: 'close' },
+      });
+    }
     const flags = (request.routeOptions.config ?? {}) as RouteFlags;
     if (request.routeOptions.url === undefined || flags.public || request.method === 'OPTIONS') return;
     if (request.routeOptions.url.startsWith('/docs')) return;
@@ -167,6 +185,7 @@ export async function buildApp(
     const key = findApiKey(keys, match[1]);
     if (key === undefined) throw new UnauthorizedError('the API key is not valid');
     request.apiKeyId = key.id;
+    request.caller = { keyId: key.id, admin: key.admin === true };
   });
 
   // Strings with lone surrogates cannot become S3 keys or URLs: refuse them up front.
@@ -195,14 +214,18 @@ export async function buildApp(
       idempotencyKey,
     );
     const requestHash = hashRequestBody(request.body);
-    const record = await idempotency.get(scope);
-    if (record !== undefined) {
-      if (record.requestHash !== requestHash) {
-        throw new ApiError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'this Idempotency-Key was used with a different request body; use a new key for a new request',
-        );
-      }
+    const claim = await idempotency.claim(scope, requestHash);
+    if (
+      claim.kind !== 'claimed' &&
+      (claim.kind === 'answered' ? claim.record.requestHash : claim.requestHash) !== requestHash
+    ) {
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was used with a different request body; use a new key for a new request',
+      );
+    }
+    if (claim.kind === 'answered') {
+      const record = claim.record;
       if (record.location !== undefined) reply.header('location', record.location);
       return reply
         .code(record.statusCode)
@@ -210,7 +233,7 @@ export async function buildApp(
         .type(record.contentType)
         .send(record.body);
     }
-    if (!idempotency.begin(scope)) {
+    if (claim.kind === 'running') {
       throw new ApiError(
         'IDEMPOTENCY_KEY_IN_USE',
         'a request with this Idempotency-Key is still running; retry later',
@@ -234,12 +257,14 @@ export async function buildApp(
           body: payload,
           createdAt: new Date().toISOString(),
         });
+      } else {
+        // Not answered with success: give the claim up so a retry with this key runs again.
+        await idempotency.release(pending.scope);
       }
     } catch (error) {
-      // The work is done and answered; only a retry with this key will not be recognised.
+      // The work is done and answered; only a retry with this key will not be recognised (or, if the
+      // claim could not be released, is refused as running until the claim expires).
       request.log.warn({ err: error }, 'could not store the idempotency record');
-    } finally {
-      idempotency.end(pending.scope);
     }
     return payload;
   });

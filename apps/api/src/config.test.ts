@@ -157,12 +157,12 @@ describe('idempotency and limits', () => {
     expect(hashRequestBody(undefined)).toBe(hashRequestBody(null));
   });
 
-  it('counts uploads per caller in a sliding hour', () => {
+  it('counts uploads per caller in a sliding hour', async () => {
     const limit = new SlidingWindowLimit(2, 3_600_000);
-    limit.take('a', 0);
-    limit.take('a', 1000);
-    limit.take('b', 1000);
-    expect(() => limit.take('a', 2000)).toThrow(/at most 2 uploads per hour/);
-    expect(() => limit.take('a', 3_600_001)).not.toThrow();
+    await limit.take('a', 0);
+    await limit.take('a', 1000);
+    await limit.take('b', 1000);
+    await expect(limit.take('a', 2000)).rejects.toThrow(/at most 2 uploads per hour/);
+    await expect(limit.take('a', 3_600_001)).resolves.toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JobStore } from '@media-server/jobs';
 import type { ApiConfig } from './config.ts';
 import type { ApiMetrics } from './metrics.ts';
-import type { SlidingWindowLimit } from './rate-limit.ts';
+import type { S3SlidingWindowLimit, SlidingWindowLimit } from './rate-limit.ts';
 
 /** The AWS clients the API talks through. Tests and `main.ts` build them from the configuration. */
 export interface ApiDeps {
@@ -22,8 +22,8 @@ export interface AppContext {
   store: JobStore;
   bucket: string;
   metrics: ApiMetrics;
-  /** Uploads per API key per hour, shared by every route that hands out uploads. */
-  uploadLimit: SlidingWindowLimit;
+  /** Uploads per API key per hour, shared by every route that hands out uploads (and every replica: in S3). */
+  uploadLimit: S3SlidingWindowLimit | SlidingWindowLimit;
   /** Aborted when the app closes: long-lived responses (event streams) end on it. */
   closing: AbortSignal;
 }

@@ -4,6 +4,7 @@ import type { JobSpec, JobStatus } from '@media-server/jobs';
 import type { AppContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import type { JobOutputView, JobView } from './schemas.ts';
+import { type Caller, mayAccess } from './tenancy.ts';
 import { headObject } from './upload-service.ts';
 
 export interface JobDocuments {
@@ -11,10 +12,18 @@ export interface JobDocuments {
   status: JobStatus | undefined;
 }
 
-/** The job's spec and status; NotFoundError when it has neither. */
-export async function loadJob(ctx: AppContext, jobId: string): Promise<JobDocuments> {
+/**
+ * The job's spec and status; NotFoundError when it has neither or when `caller` may not see it (another
+ * key's job looks exactly like a missing one).
+ */
+export async function loadJob(
+  ctx: AppContext,
+  jobId: string,
+  caller: Caller | undefined,
+): Promise<JobDocuments> {
   const [spec, status] = await Promise.all([ctx.store.readSpec(jobId), ctx.store.readStatus(jobId)]);
   if (spec === undefined && status === undefined) throw new NotFoundError(`job ${jobId}`);
+  if (!mayAccess(caller, spec)) throw new NotFoundError(`job ${jobId}`);
   return { spec, status };
 }
 

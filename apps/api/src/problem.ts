@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from './errors.ts';
+import { isStorageUnreachable } from './s3-errors.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem } from './schemas.ts';
 
 interface ValidationIssue {
@@ -44,6 +46,9 @@ function problem(status: number, code: string, detail: string, extra: Partial<Pr
   };
 }
 
+/** `Retry-After` of a 503 answered while S3 or SQS cannot be reached. */
+const STORAGE_RETRY_AFTER_SECONDS = 5;
+
 /** Maps any error to RFC 9457 problem details. */
 export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof ApiError) {
@@ -73,6 +78,12 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
   ) {
     return { problem: problem(400, 'INVALID_JSON', 'the body is not valid JSON'), headers: {} };
   }
+  if (isStorageUnreachable(error)) {
+    return {
+      problem: problem(503, 'UNAVAILABLE', 'the storage or the queue cannot be reached; retry shortly'),
+      headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) },
+    };
+  }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return {
@@ -100,4 +111,26 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     body.instance = request.url;
     void reply.code(404).type(PROBLEM_CONTENT_TYPE).send(body);
   });
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers too large, a malformed
+ * request line, a client too slow): answer those as problem+json too, then close the connection.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request took too long to arrive']
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const body = JSON.stringify(problem(status, code, detail));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

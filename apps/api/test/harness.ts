@@ -37,6 +37,8 @@ export type ConfigOverrides = Partial<Omit<ApiConfig, 'uploads'>> & {
 export interface HarnessOptions {
   /** API keys accepted besides TEST_KEY and OTHER_KEY: id → key. */
   keys?: Record<string, string>;
+  /** Admin API keys (they see every job): id → key. */
+  adminKeys?: Record<string, string>;
   /** Default: silent. */
   logger?: Logger;
   /**
@@ -64,9 +66,12 @@ export async function startHarness(
     ...aws.env(),
     MEDIA_BUCKET: BUCKET,
     JOBS_QUEUE_URL: queueUrl,
-    API_KEYS: Object.entries({ test: TEST_KEY, other: OTHER_KEY, ...options.keys })
-      .map(([id, key]) => `${id}:${hashApiKey(key)}`)
-      .join(','),
+    API_KEYS: [
+      ...Object.entries({ test: TEST_KEY, other: OTHER_KEY, ...options.keys }).map(
+        ([id, key]) => `${id}:${hashApiKey(key)}`,
+      ),
+      ...Object.entries(options.adminKeys ?? {}).map(([id, key]) => `${id}:${hashApiKey(key)}:admin`),
+    ].join(','),
     PORT: '0',
     LOG_LEVEL: 'silent',
     PLAYBACK_SECRET: 'test-playback-secret-0123456789abcdef',

@@ -16,6 +16,15 @@ describe('loadWorkerConfig', () => {
     expect(config.reconcileSchedule).toBe('0 * * * * *');
     expect(config.defaultPresets.video).toEqual(['mp4', 'hls', 'poster', 'sprite']);
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
+    // Short: the heartbeat holds long jobs; this bounds a crashed worker's job at 20 s invisible.
+    expect(config.visibilityTimeoutSeconds).toBe(20);
+  });
+
+  it('reads WORKER_VISIBILITY_TIMEOUT_SECONDS and refuses one too short for the heartbeat', () => {
+    expect(loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '60' }).visibilityTimeoutSeconds).toBe(60);
+    expect(() => loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '2' })).toThrow(
+      /WORKER_VISIBILITY_TIMEOUT_SECONDS/,
+    );
   });
 
   it("accepts the original deployment's variable names", () => {

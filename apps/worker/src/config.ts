@@ -16,6 +16,11 @@ export interface WorkerConfig {
   tempDir: string;
   /** How long SIGTERM/SIGINT lets running jobs finish before handing their messages back. */
   shutdownGraceMs: number;
+  /**
+   * Visibility timeout the worker asks for on receive and sets on every heartbeat, seconds. Short, because
+   * the heartbeat holds long jobs: it bounds how long a crashed worker's job stays invisible.
+   */
+  visibilityTimeoutSeconds: number;
   /** Input policy applied after probing. */
   policy: {
     maxInputBytes: number;
@@ -72,6 +77,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 
   const concurrency = int('WORKER_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2)), 1, 64);
   const shutdownGraceMs = int('WORKER_SHUTDOWN_GRACE_MS', 25_000, 0, 12 * 3600_000);
+  const visibilityTimeoutSeconds = int('WORKER_VISIBILITY_TIMEOUT_SECONDS', 20, 5, 43_200);
   const maxInputBytes = int('WORKER_MAX_INPUT_BYTES', 10 * 1024 ** 3, 1);
   const maxDurationSeconds = int('WORKER_MAX_DURATION_SECONDS', 4 * 3600, 1);
   let maxWidth = 7680;
@@ -136,6 +142,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     concurrency,
     tempDir: env.WORKER_TEMP_DIR?.trim() || join(tmpdir(), 'media-worker'),
     shutdownGraceMs,
+    visibilityTimeoutSeconds,
     policy: { maxInputBytes, maxDurationSeconds, maxWidth, maxHeight },
     defaultPresets,
     stallTimeoutMs,

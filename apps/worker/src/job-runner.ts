@@ -12,7 +12,7 @@ import {
   type PresetName,
 } from '@media-server/jobs';
 import {
-  checkInputPolicy,
+  admitInput,
   createInputProfile,
   isInputError,
   MediaPipelineError,
@@ -25,6 +25,7 @@ import { PermanentError } from '@media-server/queue-consumer';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
 import { JobFailure } from './job-failure.ts';
+import { estimatePresetSeconds, JobProgressTracker } from './job-progress.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { checkPresets, planPreset } from './presets.ts';
 import { downloadObject, normaliseEtag, uploadFile } from './s3-transfer.ts';
@@ -92,10 +93,17 @@ export class JobRunner {
     if (this.#active.has(target.jobId)) return this.#skip('held-by-self', undefined, log);
     this.#active.add(target.jobId);
     try {
-      const [spec, current] = await Promise.all([
-        this.#readSpec(target.jobId, log),
-        this.#store.readStatus(target.jobId),
-      ]);
+      let spec: JobSpec | undefined;
+      let current: JobStatus | undefined;
+      try {
+        [spec, current] = await Promise.all([
+          this.#readSpec(target.jobId, log),
+          this.#store.readStatus(target.jobId),
+        ]);
+      } catch (error) {
+        log.warn({ err: error }, 'could not read the job documents; handing the message back');
+        throw error;
+      }
       const skip = skipReason(current, normaliseEtag(target.etag), delivery, this.#config, target);
       if (skip !== undefined) return this.#skip(skip, current, log);
       return await this.#runClaimed(target, delivery, spec, log);
@@ -130,29 +138,34 @@ export class JobRunner {
       log,
       onLost: () => lost.abort(new Error('another worker claimed the job')),
     });
-    const claimed = await writer.update((status) => ({
-      schemaVersion: 1,
-      jobId: target.jobId,
-      state: 'processing',
-      source: {
-        bucket: target.bucket,
-        key: target.key,
-        ...(etag === undefined ? {} : { etag }),
-        ...(target.size === undefined ? {} : { size: target.size }),
-      },
-      attempts: Math.max(delivery.receiveCount, (status?.attempts ?? 0) + 1),
-      progress: { percent: 0, stage: 'downloading' },
-      outputs: [],
-      timings: {
-        queuedAt: status?.timings.queuedAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),
-        startedAt: new Date(startedAt).toISOString(),
-      },
-      worker: { id: config.workerId, heartbeatAt: new Date().toISOString(), messageId: delivery.messageId },
-      ...(status?.reenqueued === undefined ? {} : { reenqueued: status.reenqueued }),
-      ...(status?.webhookDeliveries === undefined ? {} : { webhookDeliveries: status.webhookDeliveries }),
-      createdAt: status?.createdAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),
-      updatedAt: new Date().toISOString(),
-    }));
+    const claimed = await writer
+      .update((status) => ({
+        schemaVersion: 1,
+        jobId: target.jobId,
+        state: 'processing',
+        source: {
+          bucket: target.bucket,
+          key: target.key,
+          ...(etag === undefined ? {} : { etag }),
+          ...(target.size === undefined ? {} : { size: target.size }),
+        },
+        attempts: Math.max(delivery.receiveCount, (status?.attempts ?? 0) + 1),
+        progress: { percent: 0, stage: 'downloading' },
+        outputs: [],
+        timings: {
+          queuedAt: status?.timings.queuedAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),
+          startedAt: new Date(startedAt).toISOString(),
+        },
+        worker: { id: config.workerId, heartbeatAt: new Date().toISOString(), messageId: delivery.messageId },
+        ...(status?.reenqueued === undefined ? {} : { reenqueued: status.reenqueued }),
+        ...(status?.webhookDeliveries === undefined ? {} : { webhookDeliveries: status.webhookDeliveries }),
+        createdAt: status?.createdAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),
+        updatedAt: new Date().toISOString(),
+      }))
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'could not claim the job; handing the message back');
+        throw error;
+      });
     if (claimed === undefined) throw new Error('claim write returned nothing');
     log.info('job started');
     this.#webhooks.send(spec, 'job.processing', claimed, writer);
@@ -171,6 +184,8 @@ export class JobRunner {
         return {
           ...rest,
           state: 'succeeded',
+          // The only place 100 is written: together with `succeeded`.
+          progress: { percent: 100, stage: 'done' },
           source: {
             ...rest.source,
             ...(result.etag === undefined ? {} : { etag: result.etag }),
@@ -203,18 +218,27 @@ export class JobRunner {
       const exhausted =
         !permanent && this.maxReceiveCount !== undefined && delivery.receiveCount >= this.maxReceiveCount;
       const jobError = describeError(error, permanent, exhausted, delivery.receiveCount, workDir);
-      const failed = await writer.update((status) => {
-        if (status?.worker?.id !== config.workerId) return undefined;
-        const { progress: _progress, worker: _worker, ...rest } = status;
-        if (!permanent && !exhausted) return { ...rest, state: 'queued', error: jobError };
-        return {
-          ...rest,
-          state: 'failed',
-          error: jobError,
-          outputs: [],
-          timings: { ...rest.timings, finishedAt: new Date().toISOString() },
-        };
-      });
+      const failed = await writer
+        .update((status) => {
+          if (status?.worker?.id !== config.workerId) return undefined;
+          const { progress: _progress, worker: _worker, ...rest } = status;
+          if (!permanent && !exhausted) return { ...rest, state: 'queued', error: jobError };
+          return {
+            ...rest,
+            state: 'failed',
+            error: jobError,
+            outputs: [],
+            timings: { ...rest.timings, finishedAt: new Date().toISOString() },
+          };
+        })
+        .catch((writeError: unknown) => {
+          // S3 unreachable (an outage): the status cannot say why; this line does, then the message goes back.
+          log.warn(
+            { err: error, writeError, code: jobError.code },
+            'job failed and its status could not be written; handing the message back',
+          );
+          throw error;
+        });
       if (permanent || exhausted) {
         this.#finish('failed', startedAt);
         log.warn({ err: error, code: jobError.code }, 'job failed');
@@ -267,6 +291,7 @@ export class JobRunner {
     const t0 = Date.now();
     const extension = extname(target.key).toLowerCase();
     const input = join(workDir, `source${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : ''}`);
+    const progress = new JobProgressTracker({ sourceBytes: target.size, startedAt: t0 });
     const downloaded = await downloadObject({
       s3: this.#s3,
       bucket: target.bucket,
@@ -274,6 +299,11 @@ export class JobRunner {
       file: input,
       maxBytes: config.policy.maxInputBytes,
       signal,
+      onBytes: (bytes, total) => {
+        const size = total ?? target.size;
+        if (size !== undefined && size > 0)
+          writer.progress(progress.advance('download', bytes / size, Date.now()));
+      },
     });
     if (downloaded.bytes === 0) throw new JobFailure('INPUT_EMPTY', 'the uploaded file is empty (0 bytes)');
     const downloadMs = Date.now() - t0;
@@ -281,22 +311,28 @@ export class JobRunner {
 
     // Probe and policy.
     const t1 = Date.now();
-    writer.progress({ percent: 0, stage: 'probing' });
-    const profile = createInputProfile({
-      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
-      maxDurationSeconds: config.policy.maxDurationSeconds + 1,
+    writer.progress(progress.advance('probe', 0, Date.now()));
+    // The library's gate: probe, policy, and a profile narrowed to the demuxer that recognised the file
+    // (the presets then cannot be steered to another demuxer by the same bytes).
+    const admitted = await admitInput(input, {
+      profile: createInputProfile({
+        maxPixels: config.policy.maxWidth * config.policy.maxHeight,
+        maxDurationSeconds: config.policy.maxDurationSeconds + 1,
+      }),
+      policy: {
+        maxDurationSeconds: config.policy.maxDurationSeconds,
+        maxWidth: config.policy.maxWidth,
+        maxHeight: config.policy.maxHeight,
+        maxPixels: config.policy.maxWidth * config.policy.maxHeight,
+        maxFileSizeBytes: config.policy.maxInputBytes,
+      },
+      signal,
     });
-    const info = await probe(input, { profile, signal });
-    const kind = checkInputPolicy(info, {
-      maxDurationSeconds: config.policy.maxDurationSeconds,
-      maxWidth: config.policy.maxWidth,
-      maxHeight: config.policy.maxHeight,
-      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
-      maxFileSizeBytes: config.policy.maxInputBytes,
-    });
+    const { probe: info, kind, profile } = admitted;
     const presets: PresetName[] = spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind];
     checkPresets(presets, kind);
-    log.info({ kind, presets, duration: info.durationSeconds }, 'input accepted');
+    log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
+    progress.planPresets(presets.map((preset) => ({ preset, seconds: estimatePresetSeconds(preset, info) })));
 
     // Presets, one after the other (each is one ffmpeg process, one decode).
     const outDir = join(workDir, 'out');
@@ -309,17 +345,15 @@ export class JobRunner {
         signal,
         stallTimeoutMs: config.stallTimeoutMs,
         killGraceMs: 500,
-        onProgress: (progress) =>
+        onProgress: (run) =>
           writer.progress({
-            stage: 'transcoding',
-            preset,
-            percent: round(((index + (progress.percent ?? 0) / 100) / presets.length) * 100),
-            ...(progress.etaSeconds === undefined ? {} : { etaSeconds: round(progress.etaSeconds) }),
-            ...(progress.fps === undefined ? {} : { fps: round(progress.fps) }),
-            ...(progress.speed === undefined ? {} : { speed: round(progress.speed) }),
+            ...progress.advance(`preset:${index}`, (run.percent ?? 0) / 100, Date.now()),
+            ...(run.fps === undefined ? {} : { fps: round(run.fps) }),
+            ...(run.speed === undefined ? {} : { speed: round(run.speed) }),
           }),
       });
       log.info({ preset, ms: run.run.durationMs, outputs: run.outputs.length }, 'preset finished');
+      writer.progress(progress.advance(`preset:${index}`, 1, Date.now()));
       for (const file of run.outputs) files.push({ ...file, preset });
     }
     const processMs = Date.now() - t1;
@@ -336,8 +370,12 @@ export class JobRunner {
 
     // Store (streamed, multipart for big files); the status says succeeded only after all are stored.
     const t2 = Date.now();
-    writer.progress({ percent: 100, stage: 'uploading' });
-    for (const file of files) {
+    const sizes = await Promise.all(files.map(async (file) => (await stat(file.path)).size));
+    const storeBytes = sizes.reduce((sum, size) => sum + size, 0);
+    progress.planStore(storeBytes);
+    writer.progress(progress.advance('store', 0, Date.now()));
+    let stored = 0;
+    for (const [i, file] of files.entries()) {
       signal.throwIfAborted();
       const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
       await uploadFile({
@@ -348,6 +386,8 @@ export class JobRunner {
         contentType: file.contentType,
         signal,
       });
+      stored += sizes[i] ?? 0;
+      writer.progress(progress.advance('store', storeBytes > 0 ? stored / storeBytes : 1, Date.now()));
     }
     const uploadMs = Date.now() - t2;
     this.#metrics.stageDuration.observe({ stage: 'upload' }, uploadMs / 1000);

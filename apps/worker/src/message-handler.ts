@@ -15,6 +15,7 @@ import {
 } from '@media-server/queue-consumer';
 import type { Logger } from 'pino';
 import type { DeliveryContext, JobRunner, JobTarget } from './job-runner.ts';
+import type { MessageJobs } from './message-jobs.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { headObject } from './s3-transfer.ts';
 
@@ -30,6 +31,8 @@ export function createMessageHandler(deps: {
   runner: JobRunner;
   log: Logger;
   metrics: WorkerMetrics;
+  /** Filled with the jobs of each message, for log lines about the message. */
+  messageJobs?: MessageJobs | undefined;
 }): (message: Message, context: MessageContext) => Promise<void> {
   const { log, metrics } = deps;
   return async (message, context) => {
@@ -44,7 +47,21 @@ export function createMessageHandler(deps: {
       receiveCount: context.receiveCount,
       signal: context.signal,
     };
-    const targets = await resolveTargets(message, deps);
+    const messageId = message.MessageId ?? '';
+    const named = parseJobMessage(message.Body ?? '')?.jobId;
+    if (named !== undefined) deps.messageJobs?.set(messageId, [named]);
+    let targets: JobTarget[];
+    try {
+      targets = await resolveTargets(message, deps);
+    } catch (error) {
+      if (!(error instanceof PermanentError))
+        log.warn({ messageId, jobId: named, err: error }, 'could not read the job of a message; retrying');
+      throw error;
+    }
+    deps.messageJobs?.set(
+      messageId,
+      targets.map((target) => target.jobId),
+    );
     let transient: unknown;
     let permanent: unknown;
     for (const target of targets) {

@@ -3,6 +3,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type JobStatus, type JobStore, jobMessageBody, TERMINAL_STATES } from '@media-server/jobs';
 import { CronJob } from 'cron';
 import type { Logger } from 'pino';
+import { isAwsUnreachable } from './aws-unreachable.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { headObject } from './s3-transfer.ts';
 
@@ -10,7 +11,12 @@ export interface ReconcileResult {
   scanned: number;
   reenqueued: string[];
   failed: string[];
+  /** The pass stopped early because S3 or SQS could not be reached (the rest waits for the next pass). */
+  interrupted?: { error: string } | undefined;
 }
+
+/** Most ticks skipped after passes interrupted by an outage (the pause doubles from 1 up to this). */
+const MAX_SKIPPED_TICKS = 16;
 
 /**
  * The original's recovery loop, done right. A job with a spec and an uploaded source, no terminal status
@@ -29,6 +35,9 @@ export class Reconciler {
   readonly #metrics: WorkerMetrics;
   #job: CronJob | undefined;
   #running: Promise<ReconcileResult> | undefined;
+  /** Ticks still to skip after an outage, and the pause the next outage gets. */
+  #skipTicks = 0;
+  #pauseTicks = 1;
 
   constructor(options: {
     store: JobStore;
@@ -54,11 +63,33 @@ export class Reconciler {
       start: true,
       onTick: () => {
         if (this.#running) return;
-        void this.reconcile().catch((error: unknown) =>
-          this.#log.warn({ err: error }, 'reconcile pass failed'),
+        if (this.#skipTicks > 0) {
+          this.#skipTicks -= 1;
+          return;
+        }
+        void this.reconcile().then(
+          (result) => this.#afterPass(result.interrupted !== undefined),
+          (error: unknown) => {
+            const outage = isAwsUnreachable(error);
+            this.#afterPass(outage);
+            this.#log.warn(
+              { err: error, ...(outage ? { pausedForTicks: this.#skipTicks } : {}) },
+              'reconcile pass failed',
+            );
+          },
         );
       },
     });
+  }
+
+  /** During an outage, pause for 1, 2, 4 … ticks (at most {@link MAX_SKIPPED_TICKS}); reset once a pass goes through. */
+  #afterPass(outage: boolean): void {
+    if (!outage) {
+      this.#pauseTicks = 1;
+      return;
+    }
+    this.#skipTicks = this.#pauseTicks;
+    this.#pauseTicks = Math.min(this.#pauseTicks * 2, MAX_SKIPPED_TICKS);
   }
 
   async stop(): Promise<void> {
@@ -87,6 +118,21 @@ export class Reconciler {
           if (action === 'reenqueued') result.reenqueued.push(jobId);
           if (action === 'failed') result.failed.push(jobId);
         } catch (error) {
+          if (isAwsUnreachable(error)) {
+            // An outage, not this job's fault: every other job would fail the same way. One line, then stop.
+            result.interrupted = { error: error instanceof Error ? error.message : String(error) };
+            this.#log.warn(
+              {
+                err: error,
+                jobId,
+                scanned: result.scanned,
+                reenqueued: result.reenqueued.length,
+                nextPassInTicks: Math.min(this.#pauseTicks, MAX_SKIPPED_TICKS) + 1,
+              },
+              'reconcile pass stopped: S3 or SQS unreachable; pausing',
+            );
+            return result;
+          }
           this.#log.warn({ err: error, jobId }, 'could not reconcile job');
         }
       }
@@ -168,9 +214,25 @@ export class Reconciler {
       return { ...rest, state: 'queued', reenqueued: (current?.reenqueued ?? 0) + 1 };
     });
     if (marked === undefined) return undefined;
-    await this.#sqs.send(
-      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: jobMessageBody(jobId, 'reconciler') }),
-    );
+    try {
+      await this.#sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.#queueUrl,
+          MessageBody: jobMessageBody(jobId, 'reconciler'),
+        }),
+      );
+    } catch (error) {
+      // Not sent: take the mark back, or the next pass would count a re-enqueue that never happened and
+      // fail the job. (If S3 is down too, the mark stays; the job is then failed one pass early at worst.)
+      await this.#store
+        .updateStatus(jobId, (current) =>
+          current?.updatedAt === marked.updatedAt
+            ? { ...current, reenqueued: Math.max(0, (current.reenqueued ?? 1) - 1) }
+            : undefined,
+        )
+        .catch(() => undefined);
+      throw error;
+    }
     this.#metrics.reconciled.inc({ action: 'reenqueued' });
     return 'reenqueued';
   }

@@ -43,6 +43,8 @@ export async function downloadObject(options: {
   file: string;
   maxBytes: number;
   signal?: AbortSignal | undefined;
+  /** Called as bytes arrive, with the bytes so far and the object's length (when S3 announced one). */
+  onBytes?: ((bytes: number, total: number | undefined) => void) | undefined;
 }): Promise<SourceObject & { bytes: number }> {
   let object: GetObjectCommandOutput;
   try {
@@ -72,6 +74,7 @@ export async function downloadObject(options: {
         callback(new JobFailure('INPUT_TOO_LARGE', `source is over the limit of ${options.maxBytes} bytes`));
         return;
       }
+      options.onBytes?.(bytes, object.ContentLength);
       callback(null, chunk);
     },
   });

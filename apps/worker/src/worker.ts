@@ -10,6 +10,7 @@ import type { WorkerConfig } from './config.ts';
 import { type HealthServer, startHealthServer } from './http-server.ts';
 import { JobRunner } from './job-runner.ts';
 import { createMessageHandler } from './message-handler.ts';
+import { MessageJobs } from './message-jobs.ts';
 import { createMetrics, type WorkerMetrics } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
 import { Webhooks } from './webhooks.ts';
@@ -97,11 +98,23 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   await removeOrphanTempDirs(config.tempDir, log);
 
   const semaphore = new Semaphore(config.concurrency);
+  const messageJobs = new MessageJobs();
   const consumer = new QueueConsumer({
     sqs,
     queueUrl: config.aws.queueUrl,
     semaphore,
-    handler: createMessageHandler({ bucket: config.aws.bucket, s3, store, runner, log, metrics }),
+    handler: createMessageHandler({
+      bucket: config.aws.bucket,
+      s3,
+      store,
+      runner,
+      log,
+      metrics,
+      messageJobs,
+    }),
+    // Short: the heartbeat extends it while a job runs, so it only bounds how long a crashed worker's job
+    // stays invisible (the queue's own, often 60 s or more, is not used).
+    visibilityTimeout: config.visibilityTimeoutSeconds,
     // The job status records why a job failed permanently; the message itself is of no further use.
     onPermanentFailure: 'delete',
     stopGraceMs: config.shutdownGraceMs,
@@ -109,16 +122,35 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   });
   consumer.on('error', (error) =>
     log.warn(
-      { code: error.code, error: error.message, cause: String(error.cause ?? '') },
+      {
+        code: error.code,
+        error: error.message,
+        cause: String(error.cause ?? ''),
+        ...(error.messageId === undefined
+          ? {}
+          : { messageId: error.messageId, jobIds: messageJobs.get(error.messageId) }),
+      },
       'queue consumer error',
     ),
   );
   consumer.on('failed', (message, error, info) =>
-    log.debug({ messageId: message.MessageId, permanent: info.permanent, err: error }, 'message failed'),
+    log.debug(
+      {
+        messageId: message.MessageId,
+        jobIds: messageJobs.get(message.MessageId),
+        permanent: info.permanent,
+        err: error,
+      },
+      'message failed',
+    ),
   );
   consumer.on('handedBack', (message, info) =>
-    log.info({ messageId: message.MessageId, ...info }, 'message handed back'),
+    log.info(
+      { messageId: message.MessageId, jobIds: messageJobs.get(message.MessageId), ...info },
+      'message handed back',
+    ),
   );
+  consumer.on('deleted', (message) => messageJobs.delete(message.MessageId));
 
   let queueReachable = true;
   const pollQueue = async () => {

@@ -87,9 +87,10 @@ describe('crashes and shutdowns mid-transcode', () => {
   }
 
   it('kill -9 of the worker mid-transcode: nothing published, the job completes on the other worker', async () => {
-    // Prepare: a short visibility timeout so the dead worker's message comes back soon.
+    // Prepare: a short visibility timeout (the worker's own, held by its heartbeat) so the dead worker's
+    // message comes back soon.
     aws = await startTestAws({ visibilityTimeout: 4 });
-    workers = await startTwoWorkers(aws, {});
+    workers = await startTwoWorkers(aws, { WORKER_VISIBILITY_TIMEOUT_SECONDS: '5' });
     const { jobId, holder, peer } = await uploadAndWaitForTranscode(aws);
 
     // Act
@@ -131,6 +132,12 @@ describe('crashes and shutdowns mid-transcode', () => {
       `SIGTERM → message visible again after ${handBackMs} ms, peer started the job after ${pickupMs} ms (visibility timeout 30 s)`,
     );
     expect(handedBack).toMatchObject({ reason: 'stop', visibilityTimeout: 0 });
+    // The message went back only after the job (and its ffmpeg) had stopped: no two transcodes overlap.
+    const interrupted = holder.logs.findIndex(
+      (line) => line.msg === 'job interrupted; message handed back' && line.jobId === jobId,
+    );
+    expect(interrupted).toBeGreaterThanOrEqual(0);
+    expect(interrupted).toBeLessThan(holder.logs.indexOf(handedBack));
     expect(pickupMs).toBeLessThan(15_000);
     expect(exit).toEqual({ code: 0, signal: null });
     await assertCompleteMp4(aws, jobId);

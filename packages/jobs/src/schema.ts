@@ -100,7 +100,10 @@ export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
 
 export const JobProgressSchema = Type.Object({
   percent: Type.Number({ minimum: 0, maximum: 100 }),
-  stage: Type.String({ description: 'downloading, probing, transcoding, uploading' }),
+  stage: Type.String({
+    description:
+      'downloading, probing, transcoding, uploading; `done` (with percent 100) only once the job succeeded',
+  }),
   preset: Type.Optional(PresetNameSchema),
   etaSeconds: Type.Optional(Type.Number()),
   fps: Type.Optional(Type.Number()),

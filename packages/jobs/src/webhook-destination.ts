@@ -38,27 +38,62 @@ export function isPrivateAddress(address: string): boolean {
   return privateNetworks.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** Resolves a host name to its addresses (`dns.promises.lookup` with `all: true` by default). */
+export type HostResolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
+
+const systemResolver: HostResolver = (host) => lookup(host, { all: true });
+
+/** Where a webhook goes: the URL, and the one address that was checked and must be connected to. */
+export type WebhookDestination =
+  | { ok: true; url: URL; address: string; family: 4 | 6 }
+  | { ok: false; problem: string };
+
 /**
- * Why a webhook URL may not be called, or undefined when it may: not http(s), or a host that is (or
- * resolves to) a private address. The check resolves the name itself, so it runs before each attempt.
+ * Resolves a webhook URL's host once and checks the answer: not http(s), a name that does not resolve,
+ * or (unless `allowPrivateNetworks`) any private address refuses it. The caller connects to `address`,
+ * never resolving the name again, so a DNS answer that changes after the check (DNS rebinding) cannot
+ * steer the request to a private address.
  */
-export async function webhookDestinationProblem(url: string): Promise<string | undefined> {
+export async function resolveWebhookDestination(
+  url: string,
+  options: { allowPrivateNetworks?: boolean | undefined; resolver?: HostResolver | undefined } = {},
+): Promise<WebhookDestination> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'the webhook URL is not a URL';
+    return { ok: false, problem: 'the webhook URL is not a URL' };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'the webhook URL must be http(s)';
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return { ok: false, problem: 'the webhook URL must be http(s)' };
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  let addresses: string[];
+  let addresses: Array<{ address: string; family: number }>;
   try {
-    addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
+    const literal = isIP(host);
+    addresses =
+      literal !== 0 ? [{ address: host, family: literal }] : await (options.resolver ?? systemResolver)(host);
   } catch (error) {
-    return `the webhook host ${host} does not resolve (${(error as Error).message})`;
+    return { ok: false, problem: `the webhook host ${host} does not resolve (${(error as Error).message})` };
   }
-  const blocked = addresses.find(isPrivateAddress);
-  return blocked === undefined
-    ? undefined
-    : `the webhook host ${host} is a private address (${blocked}); private networks are not allowed`;
+  if (options.allowPrivateNetworks !== true) {
+    const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
+    if (blocked !== undefined) {
+      return {
+        ok: false,
+        problem: `the webhook host ${host} is a private address (${blocked.address}); private networks are not allowed`,
+      };
+    }
+  }
+  const first = addresses.find((entry) => isIP(entry.address) !== 0);
+  if (first === undefined) return { ok: false, problem: `the webhook host ${host} has no address` };
+  return { ok: true, url: parsed, address: first.address, family: isIP(first.address) === 6 ? 6 : 4 };
+}
+
+/**
+ * Why a webhook URL may not be called, or undefined when it may: not http(s), or a host that is (or
+ * resolves to) a private address.
+ */
+export async function webhookDestinationProblem(url: string): Promise<string | undefined> {
+  const destination = await resolveWebhookDestination(url);
+  return destination.ok ? undefined : destination.problem;
 }

@@ -159,3 +159,74 @@ describe('webhook destinations', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 });
+
+describe('webhook DNS pinning', () => {
+  test('connects to the address the check resolved, not to a second answer (DNS rebinding)', async () => {
+    // Prepare: a receiver on 127.0.0.1; the name answers 127.0.0.1 first and 127.0.0.2 (nothing there) after.
+    const receiver = await startReceiver([200]);
+    const port = new URL(receiver.url).port;
+    const answers = ['127.0.0.1', '127.0.0.2'];
+    const asked: string[] = [];
+    const resolver = async (host: string) => {
+      asked.push(host);
+      return [{ address: answers[Math.min(asked.length - 1, answers.length - 1)] ?? '', family: 4 }];
+    };
+
+    // Act
+    const deliveries = await deliverWebhook({
+      url: `http://hooks.rebind.test:${port}/hook`,
+      secret,
+      event: 'job.succeeded',
+      status: statusFixture(),
+      allowPrivateNetworks: true,
+      resolver,
+      maxAttempts: 1,
+    });
+
+    // Assess: one resolution, the request reached the checked address, with the URL's host name.
+    expect(asked).toEqual(['hooks.rebind.test']);
+    expect(deliveries).toMatchObject([{ ok: true, statusCode: 200 }]);
+    expect(receiver.requests[0]?.headers.host).toBe(`hooks.rebind.test:${port}`);
+  });
+
+  test('a name that answers public for the check and loopback afterwards never reaches loopback', async () => {
+    // Prepare: the check sees a public (documentation) address; any later lookup would say 127.0.0.1.
+    const receiver = await startReceiver([200]);
+    const port = new URL(receiver.url).port;
+    let lookups = 0;
+    const resolver = async () => {
+      lookups += 1;
+      return [{ address: lookups === 1 ? '203.0.113.7' : '127.0.0.1', family: 4 }];
+    };
+
+    // Act
+    const deliveries = await deliverWebhook({
+      url: `http://hooks.rebind.test:${port}/hook`,
+      secret,
+      event: 'job.succeeded',
+      status: statusFixture(),
+      resolver,
+      maxAttempts: 1,
+      timeoutMs: 1000,
+    });
+
+    // Assess
+    expect(lookups).toBe(1);
+    expect(deliveries[0]?.ok).toBe(false);
+    expect(receiver.requests).toEqual([]);
+  });
+
+  test('a private answer is refused without a request', async () => {
+    const receiver = await startReceiver([200]);
+    const deliveries = await deliverWebhook({
+      url: `http://internal.test:${new URL(receiver.url).port}/hook`,
+      secret,
+      event: 'job.succeeded',
+      status: statusFixture(),
+      resolver: async () => [{ address: '127.0.0.1', family: 4 }],
+      maxAttempts: 1,
+    });
+    expect(deliveries[0]?.error).toMatch(/private address \(127\.0\.0\.1\)/);
+    expect(receiver.requests).toEqual([]);
+  });
+});

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { JobStatus, WebhookDelivery } from './schema.ts';
-import { webhookDestinationProblem } from './webhook-destination.ts';
+import { type HostResolver, resolveWebhookDestination } from './webhook-destination.ts';
 
 /** The event names a job's webhook receives. */
 export type WebhookEvent = 'job.processing' | 'job.succeeded' | 'job.failed';
@@ -52,6 +55,8 @@ export interface DeliverWebhookOptions {
    * from an API client and must not reach the deployment's own network (or the cloud metadata service).
    */
   allowPrivateNetworks?: boolean;
+  /** Resolves the receiver's host name (once per attempt; the request goes to the address it returned). Default: the system resolver. */
+  resolver?: HostResolver;
   signal?: AbortSignal;
   /** Called after every attempt, so the caller can record it in the status document. */
   onAttempt?: (delivery: WebhookDelivery) => void | Promise<void>;
@@ -81,22 +86,25 @@ export async function deliverWebhook(options: DeliverWebhookOptions): Promise<We
   const deliveries: WebhookDelivery[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     options.signal?.throwIfAborted();
-    // Checked before every attempt: the name may resolve elsewhere by then.
-    const refused =
-      options.allowPrivateNetworks === true ? undefined : await webhookDestinationProblem(options.url);
-    if (refused !== undefined) {
+    // Resolved and checked before every attempt (the name may point elsewhere by then); the attempt then
+    // connects to exactly the address that was checked.
+    const destination = await resolveWebhookDestination(options.url, {
+      allowPrivateNetworks: options.allowPrivateNetworks,
+      resolver: options.resolver,
+    });
+    if (!destination.ok) {
       const delivery: WebhookDelivery = {
         event: options.event,
         attempt,
         at: new Date().toISOString(),
         ok: false,
-        error: refused,
+        error: destination.problem,
       };
       deliveries.push(delivery);
       await options.onAttempt?.(delivery);
       break;
     }
-    const delivery = await attemptDelivery(options, body, attempt);
+    const delivery = await attemptDelivery(options, body, attempt, destination);
     deliveries.push(delivery);
     await options.onAttempt?.(delivery);
     const retryable =
@@ -112,29 +120,66 @@ async function attemptDelivery(
   options: DeliverWebhookOptions,
   body: string,
   attempt: number,
+  destination: { url: URL; address: string; family: 4 | 6 },
 ): Promise<WebhookDelivery> {
   const at = new Date().toISOString();
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const response = await fetch(options.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'media-server-webhook/1',
-        'x-webhook-event': options.event,
-        'x-signature': signWebhook(options.secret, body, Math.floor(Date.now() / 1000)),
-      },
-      body,
-      redirect: 'manual',
-      signal,
+    const statusCode = await postPinned(destination, body, signal, {
+      'content-type': 'application/json',
+      'user-agent': 'media-server-webhook/1',
+      'x-webhook-event': options.event,
+      'x-signature': signWebhook(options.secret, body, Math.floor(Date.now() / 1000)),
     });
-    await response.body?.cancel();
-    return { event: options.event, attempt, at, ok: response.ok, statusCode: response.status };
+    const ok = statusCode >= 200 && statusCode < 300;
+    return { event: options.event, attempt, at, ok, statusCode };
   } catch (error) {
     options.signal?.throwIfAborted();
-    return { event: options.event, attempt, at, ok: false, error: (error as Error).message };
+    const message = signal.aborted ? 'the webhook request timed out' : (error as Error).message;
+    return { event: options.event, attempt, at, ok: false, error: message };
   }
+}
+
+/**
+ * POSTs `body` to `destination.url`, connecting to `destination.address` whatever the name resolves to
+ * now. The URL's host still goes into `Host` and, for https, into TLS SNI and the certificate check.
+ * Redirects are not followed. Resolves with the status code.
+ */
+function postPinned(
+  destination: { url: URL; address: string; family: 4 | 6 },
+  body: string,
+  signal: AbortSignal,
+  headers: Record<string, string>,
+): Promise<number> {
+  const { url, address, family } = destination;
+  const pinned: LookupFunction = (_host, lookupOptions, callback) => {
+    if ((lookupOptions as { all?: boolean }).all) {
+      (callback as unknown as (error: null, entries: Array<{ address: string; family: number }>) => void)(
+        null,
+        [{ address, family }],
+      );
+    } else callback(null, address, family);
+  };
+  const requestOptions: RequestOptions = {
+    method: 'POST',
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? undefined : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    lookup: pinned,
+    signal,
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(requestOptions, (response: IncomingMessage) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -14,7 +14,11 @@ export interface DeleteBatcherOptions {
   queueUrl: string;
   /** How long the first entry of a batch waits for company before the batch is sent, ms. Default 5. */
   flushMs?: number | undefined;
-  /** Attempts per entry (first one included) before it is reported. Default 4. */
+  /**
+   * Attempts per entry that SQS refused inside a successful batch call with a server-side error (first one
+   * included) before it is reported. Default 4. A failed call is not retried here: the SQS client has
+   * already retried it (its `maxAttempts`), and a second layer would multiply the attempts.
+   */
   maxAttempts?: number | undefined;
   /** Called once per message that was deleted. */
   onDeleted?: ((entry: DeleteEntry) => void) | undefined;
@@ -29,9 +33,10 @@ interface Pending extends DeleteEntry {
 
 /**
  * Deletes messages with DeleteMessageBatch: a batch goes out when it holds 10 entries or `flushMs` after
- * its first entry. Entries that fail with a server-side error (or whose whole call failed) are retried
- * with a short backoff; entries that still fail are reported to `onError` (an error a sender caused, such
- * as an expired receipt handle, is reported at once).
+ * its first entry. Entries that SQS refuses with a server-side error are retried with a short backoff
+ * (the SQS client never retries single entries); entries that still fail are reported to `onError` (an
+ * error a sender caused, such as an expired receipt handle, is reported at once). A call that fails as a
+ * whole has been retried by the SQS client already and is reported at once.
  */
 export class DeleteBatcher {
   readonly #sqs: SQSClient;
@@ -117,15 +122,13 @@ export class DeleteBatcher {
       }
     } catch (error) {
       for (const p of batch) {
-        p.attempts++;
-        if (p.attempts < this.#maxAttempts) retry.push(p);
-        else
-          this.#fail(
-            p,
-            new QueueConsumerError('DELETE_FAILED', `could not delete message ${p.messageId}`, {
-              cause: error,
-            }),
-          );
+        this.#fail(
+          p,
+          new QueueConsumerError('DELETE_FAILED', `could not delete message ${p.messageId}`, {
+            cause: error,
+            messageId: p.messageId,
+          }),
+        );
       }
     }
     if (retry.length === 0) return;

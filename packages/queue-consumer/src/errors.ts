@@ -19,9 +19,16 @@ export type QueueConsumerErrorCode =
 export class QueueConsumerError extends Error {
   override name = 'QueueConsumerError';
   readonly code: QueueConsumerErrorCode;
-  constructor(code: QueueConsumerErrorCode, message: string, options?: ErrorOptions) {
+  /** The message the failed call was about (delete, hand-back, heartbeat of one message), if one. */
+  readonly messageId: string | undefined;
+  constructor(
+    code: QueueConsumerErrorCode,
+    message: string,
+    options?: ErrorOptions & { messageId?: string | undefined },
+  ) {
     super(message, options);
     this.code = code;
+    this.messageId = options?.messageId;
   }
 }
 
@@ -71,7 +78,7 @@ export class BatchEntryError extends QueueConsumerError {
   override name = 'BatchEntryError';
   /** The SQS error code of the entry (`ReceiptHandleIsInvalid`, …). */
   readonly entryCode: string;
-  readonly messageId: string;
+  override readonly messageId: string;
   constructor(
     code: 'DELETE_FAILED' | 'CHANGE_VISIBILITY_FAILED' | 'HEARTBEAT_FAILED',
     messageId: string,
@@ -81,6 +88,7 @@ export class BatchEntryError extends QueueConsumerError {
     super(
       code,
       `${code.toLowerCase().replaceAll('_', ' ')} for message ${messageId}: ${entryCode}: ${message}`,
+      { messageId },
     );
     this.entryCode = entryCode;
     this.messageId = messageId;

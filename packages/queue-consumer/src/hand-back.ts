@@ -3,7 +3,6 @@ import {
   ChangeMessageVisibilityCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { fatalAwsError, sleep } from './aws-errors.ts';
 import { BatchEntryError, QueueConsumerError } from './errors.ts';
 
 /** A message to make visible again. */
@@ -12,37 +11,33 @@ export interface HandBackEntry {
   receiptHandle: string;
 }
 
-const ATTEMPTS = 3;
-
-/** ChangeMessageVisibility with retries of transient errors; throws a `CHANGE_VISIBILITY_FAILED` error. */
+/**
+ * ChangeMessageVisibility, one call: the SQS client already retries transient errors (its `maxAttempts`,
+ * 3 by default), so a failure here is final for now. Throws a `CHANGE_VISIBILITY_FAILED` error.
+ */
 export async function handBack(
   sqs: SQSClient,
   queueUrl: string,
   entry: HandBackEntry,
   seconds: number,
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: entry.receiptHandle,
-          VisibilityTimeout: seconds,
-        }),
-      );
-      return;
-    } catch (error) {
-      if (attempt >= ATTEMPTS || fatalAwsError(error, queueUrl) || isSenderFault(error)) {
-        throw new QueueConsumerError(
-          'CHANGE_VISIBILITY_FAILED',
-          `could not hand back message ${entry.messageId}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      await sleep(100 * 2 ** attempt);
-    }
+  try {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: entry.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  } catch (error) {
+    throw new QueueConsumerError(
+      'CHANGE_VISIBILITY_FAILED',
+      `could not hand back message ${entry.messageId}`,
+      {
+        cause: error,
+        messageId: entry.messageId,
+      },
+    );
   }
 }
 
@@ -50,11 +45,13 @@ export async function handBack(
 export interface HandBackFailure {
   messageId: string;
   error: QueueConsumerError;
+  /** The call itself failed (SQS unreachable), as opposed to SQS refusing this entry. */
+  unreachable: boolean;
 }
 
 /**
- * ChangeMessageVisibilityBatch for any number of messages (one call per 10), entries retried on
- * server-side failures. Resolves with the entries that could not be handed back.
+ * ChangeMessageVisibilityBatch for any number of messages (one call per 10). One call per chunk: the SQS
+ * client retries the call itself. Resolves with the entries that could not be handed back.
  */
 export async function handBackBatch(
   sqs: SQSClient,
@@ -74,55 +71,42 @@ async function handBackChunk(
   chunk: HandBackEntry[],
   seconds: number,
 ): Promise<HandBackFailure[]> {
-  let pending = chunk;
-  const errors: HandBackFailure[] = [];
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const retry: HandBackEntry[] = [];
-    try {
-      const out = await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: pending.map((e, i) => ({
-            Id: `m${i}`,
-            ReceiptHandle: e.receiptHandle,
-            VisibilityTimeout: seconds,
-          })),
-        }),
+  try {
+    const out = await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((e, i) => ({
+          Id: `m${i}`,
+          ReceiptHandle: e.receiptHandle,
+          VisibilityTimeout: seconds,
+        })),
+      }),
+    );
+    const errors: HandBackFailure[] = [];
+    for (const failed of out.Failed ?? []) {
+      const entry = chunk[Number(failed.Id?.slice(1))];
+      if (!entry) continue;
+      const error = new BatchEntryError(
+        'CHANGE_VISIBILITY_FAILED',
+        entry.messageId,
+        failed.Code ?? '',
+        failed.Message ?? '',
       );
-      for (const failed of out.Failed ?? []) {
-        const entry = pending[Number(failed.Id?.slice(1))];
-        if (!entry) continue;
-        if (!failed.SenderFault && attempt < ATTEMPTS) retry.push(entry);
-        else {
-          const error = new BatchEntryError(
-            'CHANGE_VISIBILITY_FAILED',
-            entry.messageId,
-            failed.Code ?? '',
-            failed.Message ?? '',
-          );
-          errors.push({ messageId: entry.messageId, error });
-        }
-      }
-    } catch (error) {
-      if (attempt < ATTEMPTS && !fatalAwsError(error, queueUrl)) retry.push(...pending);
-      else {
-        for (const entry of pending) {
-          const failure = new QueueConsumerError(
-            'CHANGE_VISIBILITY_FAILED',
-            `could not hand back message ${entry.messageId}`,
-            { cause: error },
-          );
-          errors.push({ messageId: entry.messageId, error: failure });
-        }
-      }
+      errors.push({ messageId: entry.messageId, error, unreachable: false });
     }
-    pending = retry;
-    if (pending.length > 0) await sleep(100 * 2 ** attempt);
+    return errors;
+  } catch (error) {
+    return chunk.map((entry) => ({
+      messageId: entry.messageId,
+      error: new QueueConsumerError(
+        'CHANGE_VISIBILITY_FAILED',
+        `could not hand back message ${entry.messageId}`,
+        {
+          cause: error,
+          messageId: entry.messageId,
+        },
+      ),
+      unreachable: true,
+    }));
   }
-  return errors;
-}
-
-function isSenderFault(error: unknown): boolean {
-  const e = error as { $fault?: unknown; name?: unknown } | null;
-  return e?.$fault === 'client' && e.name !== 'ThrottlingException' && e.name !== 'RequestThrottled';
 }

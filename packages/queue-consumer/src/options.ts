@@ -101,6 +101,19 @@ export interface QueueConsumerOptions {
   pollsOnStop?: 'abort' | 'drain' | undefined;
   /** Default grace period of `stop()`, ms. Default 30,000. */
   stopGraceMs?: number | undefined;
+  /**
+   * After a handler's signal is aborted (the stop grace ended, or `handlerTimeoutMs`), how long to wait for
+   * the handler to return before its message is handed back anyway, ms. The message goes back only once the
+   * handler is gone, so the work it started (a child process) never overlaps with the next delivery's.
+   * The heartbeat keeps the message invisible meanwhile. Default 10,000.
+   */
+  abortGraceMs?: number | undefined;
+  /**
+   * A hand-back that failed because SQS could not be reached (after the SQS client's own retries) is tried
+   * again this often until SQS answers, so the message comes back when the outage ends rather than when
+   * its visibility timeout runs out. Default 2,000 ms.
+   */
+  handBackRetryMs?: number | undefined;
 }
 
 /** Options of `stop()`. */

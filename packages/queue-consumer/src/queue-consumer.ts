@@ -37,9 +37,19 @@ interface InFlight {
   /** Started through the FIFO gate (so it must leave the gate when done). */
   holdsGroup: boolean;
   startedAt: number;
+  /** Resolves when the handler has returned (or at once if it never ran). */
+  returned: PromiseWithResolvers<void>;
 }
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
+
+/** A hand-back that failed because SQS could not be reached: tried again once it answers. */
+interface PendingHandBack {
+  record: InFlight;
+  /** When the message was meant to become visible, ms epoch. */
+  visibleAt: number;
+  reason: HandBackReason;
+}
 
 const SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = [
   'ApproximateReceiveCount',
@@ -84,6 +94,8 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
   #stopPromise: Promise<void> | undefined;
   #lastReceiveEmpty = false;
   #idleEmitted = false;
+  readonly #pendingHandBacks = new Map<string, PendingHandBack>();
+  #handBackRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: QueueConsumerOptions) {
     super();
@@ -215,17 +227,22 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     const unfinished = [...this.#inFlight].filter((r) => r.state === 'waiting' || r.state === 'running');
     if (unfinished.length > 0) {
       const reason = new QueueConsumerError('STOPPED', 'the consumer stopped before the handler finished');
+      const running = unfinished.filter((r) => r.state === 'running');
       for (const r of unfinished) {
         r.state = 'handedBack';
         r.controller.abort(reason);
       }
       for (const r of this.#gate.takeAllWaiting()) this.#finish(r);
+      // Hand back only once the aborted handlers have returned: the next delivery must not overlap them.
+      await this.#waitForReturn(running);
       await this.#handBackNow(unfinished, 'stop');
     }
     await receiverStopped;
     await Promise.allSettled([...this.#tasks]);
     await this.#deleter.flush();
     await this.#heartbeat?.stop();
+    clearTimeout(this.#handBackRetryTimer);
+    this.#handBackRetryTimer = undefined;
     this.#state = 'stopped';
     this.emit('stopped');
   }
@@ -241,6 +258,17 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       ]);
       timeout.abort();
     }
+  }
+
+  /** Waits (up to `abortGraceMs`) until the handlers of `records` have returned. */
+  async #waitForReturn(records: InFlight[]): Promise<void> {
+    if (records.length === 0) return;
+    const timeout = new AbortController();
+    await Promise.race([
+      Promise.all(records.map((r) => r.returned.promise)),
+      sleep(this.#o.abortGraceMs ?? 10_000, timeout.signal),
+    ]);
+    timeout.abort();
   }
 
   #receive(max: number, waitTimeSeconds: number, signal: AbortSignal): Promise<Message[]> {
@@ -288,6 +316,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       state: 'waiting',
       holdsGroup: false,
       startedAt: now,
+      returned: Promise.withResolvers<void>(),
     }));
     for (const r of records) this.#inFlight.add(r);
     if (this.#state !== 'running') {
@@ -331,6 +360,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     const timer = this.#startTimeout([r]);
     const handler = this.#o.handler as NonNullable<QueueConsumerOptions['handler']>;
     const outcome = await settle(() => handler(r.message, context));
+    r.returned.resolve();
     clearTimeout(timer);
     await this.#settle(r, outcome);
   }
@@ -354,6 +384,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
         },
       );
     });
+    for (const r of records) r.returned.resolve();
     clearTimeout(timer);
     const failed = new Map<string, unknown>();
     if (outcome.ok && result && typeof result === 'object' && 'failed' in result) {
@@ -381,7 +412,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
         r.state = 'handedBack';
         r.controller.abort(error);
         this.emit('failed', r.message, error, { permanent: false, durationMs: Date.now() - r.startedAt });
-        this.#task(this.#handBackWithBackoff(r, 'timeout'));
+        this.#task(this.#waitForReturn([r]).then(() => this.#handBackWithBackoff(r, 'timeout')));
       }
     }, ms);
   }
@@ -424,6 +455,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       this.emit('handedBack', r.message, { visibilityTimeout: seconds, reason });
     } catch (error) {
       this.emit('error', error as QueueConsumerError);
+      if (isRetryable((error as Error).cause)) this.#deferHandBack(r, Date.now() + seconds * 1000, reason);
     }
     // FIFO: later messages of the group must not overtake this one. It stays in flight (invisible) for its
     // backoff, so SQS delivers nothing of the group before it; the ones we hold go back at once.
@@ -442,10 +474,65 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     await Promise.all(records.map((r) => this.#heartbeat?.untrack(r.receiptHandle)));
     const failures = await handBackBatch(this.#sqs, this.#queueUrl, records, 0);
     const failedIds = new Set(failures.map((f) => f.messageId));
-    for (const failure of failures) this.emit('error', failure.error);
+    for (const failure of failures) {
+      this.emit('error', failure.error);
+      const record = records.find((r) => r.messageId === failure.messageId);
+      if (failure.unreachable && record !== undefined) this.#deferHandBack(record, Date.now(), reason);
+    }
     for (const r of records) {
       if (!failedIds.has(r.messageId)) this.emit('handedBack', r.message, { visibilityTimeout: 0, reason });
     }
+  }
+
+  /**
+   * Remembers a hand-back that failed because SQS could not be reached (the SQS client has retried it
+   * already). It is tried again every `handBackRetryMs` until SQS answers, with the visibility it was
+   * meant to have; without this the message would stay invisible for the rest of its visibility timeout.
+   */
+  #deferHandBack(r: InFlight, visibleAt: number, reason: HandBackReason): void {
+    this.#pendingHandBacks.set(r.receiptHandle, { record: r, visibleAt, reason });
+    this.#scheduleHandBackRetry();
+  }
+
+  #scheduleHandBackRetry(): void {
+    if (this.#handBackRetryTimer !== undefined || this.#pendingHandBacks.size === 0) return;
+    if (this.#state === 'stopped') return;
+    this.#handBackRetryTimer = setTimeout(() => {
+      this.#handBackRetryTimer = undefined;
+      this.#task(this.#retryHandBacks());
+    }, this.#o.handBackRetryMs ?? 2000);
+  }
+
+  async #retryHandBacks(): Promise<void> {
+    const pending = [...this.#pendingHandBacks.values()];
+    this.#pendingHandBacks.clear();
+    const now = Date.now();
+    const bySeconds = new Map<number, PendingHandBack[]>();
+    for (const p of pending) {
+      const seconds = Math.max(0, Math.ceil((p.visibleAt - now) / 1000));
+      bySeconds.set(seconds, [...(bySeconds.get(seconds) ?? []), p]);
+    }
+    for (const [seconds, group] of bySeconds) {
+      const failures = await handBackBatch(
+        this.#sqs,
+        this.#queueUrl,
+        group.map((p) => p.record),
+        seconds,
+      );
+      const failed = new Map(failures.map((f) => [f.messageId, f]));
+      for (const p of group) {
+        const failure = failed.get(p.record.messageId);
+        if (failure === undefined) {
+          this.emit('handedBack', p.record.message, { visibilityTimeout: seconds, reason: p.reason });
+        } else if (failure.unreachable) {
+          this.#pendingHandBacks.set(p.record.receiptHandle, p);
+        } else {
+          // SQS answered but refused: the message became visible on its own (its receipt expired).
+          this.emit('error', failure.error);
+        }
+      }
+    }
+    this.#scheduleHandBackRetry();
   }
 
   async #permanentFailure(r: InFlight, error: unknown): Promise<void> {
@@ -514,6 +601,14 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
   }
+}
+
+/** An AWS call failure worth trying again later: no answer, a server error or throttling (not a 4xx refusal). */
+function isRetryable(error: unknown): boolean {
+  const e = error as { $metadata?: { httpStatusCode?: number }; name?: unknown } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status === undefined || status >= 500) return true;
+  return e?.name === 'ThrottlingException' || e?.name === 'RequestThrottled';
 }
 
 async function settle(fn: () => unknown): Promise<Outcome> {

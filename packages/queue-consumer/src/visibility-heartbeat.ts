@@ -218,8 +218,10 @@ export class VisibilityHeartbeat {
             }),
           );
         }
-        // Retry within a second (the entries stay due).
-        for (const { entry } of batch) entry.retryAt = Date.now() + 1000;
+        // The SQS client has retried this call already: try again at the next beat, half-way to the
+        // visibility deadline (at least 1 s away), not in a tight loop on top of the client's retries.
+        const now = Date.now();
+        for (const { entry } of batch) entry.retryAt = now + Math.max(1000, (entry.visibleUntil - now) / 2);
       },
     );
     for (const { entry } of batch) entry.busy = settled;

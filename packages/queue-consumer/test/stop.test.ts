@@ -81,3 +81,68 @@ test('stop() waits for a handler that finishes within the grace period, and dele
     await aws.stop();
   }
 });
+
+test('stop() hands a message back only after its aborted handler has returned (the work never overlaps)', async () => {
+  // Prepare: a handler that, like a child process being killed, takes a while to end after the abort.
+  const aws = await startTestAws([{ name: 'jobs', attributes: { VisibilityTimeout: '60' } }]);
+  const url = aws.url('jobs');
+  const order: string[] = [];
+  const consumer = new QueueConsumer({
+    sqs: aws.sqs,
+    queueUrl: url,
+    handler: (_message, { signal }) =>
+      new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          setTimeout(() => {
+            order.push('handler returned');
+            reject(signal.reason);
+          }, 500);
+        });
+      }),
+  });
+  consumer.on('handedBack', (_m, info) => order.push(`handed back (${info.reason})`));
+  try {
+    await consumer.start();
+    await sendAll(aws.sqs, url, ['job']);
+    await waitFor(() => consumer.inFlight === 1, 20_000, 'job start');
+    // Act
+    await consumer.stop({ graceMs: 100 });
+    // Assess
+    expect(order).toEqual(['handler returned', 'handed back (stop)']);
+    expect((await receiveRaw(aws.sqs, url, 1))[0]).toBeDefined();
+  } finally {
+    await consumer.stop();
+    await aws.stop();
+  }
+});
+
+test('a handler timeout hands the message back only after the aborted handler has returned', async () => {
+  const aws = await startTestAws([{ name: 'jobs', attributes: { VisibilityTimeout: '60' } }]);
+  const url = aws.url('jobs');
+  const order: string[] = [];
+  const consumer = new QueueConsumer({
+    sqs: aws.sqs,
+    queueUrl: url,
+    handlerTimeoutMs: 100,
+    backoff: () => 30,
+    handler: (_message, { signal }) =>
+      new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          setTimeout(() => {
+            order.push('handler returned');
+            reject(signal.reason);
+          }, 500);
+        });
+      }),
+  });
+  consumer.on('handedBack', (_m, info) => order.push(`handed back (${info.reason})`));
+  try {
+    await consumer.start();
+    await sendAll(aws.sqs, url, ['job']);
+    await waitFor(() => order.length >= 2, 20_000, 'the timeout hand-back');
+    expect(order).toEqual(['handler returned', 'handed back (timeout)']);
+  } finally {
+    await consumer.stop({ graceMs: 0 });
+    await aws.stop();
+  }
+});

@@ -35,7 +35,7 @@ export function registerEventRoutes(app: TypedApp, ctx: AppContext): void {
     async (request, reply) => {
       const jobId = request.params.id;
       // Answer 404 (problem+json) before the stream starts.
-      let docs = await loadJob(ctx, jobId);
+      let docs = await loadJob(ctx, jobId, request.caller);
 
       reply.hijack();
       const raw = reply.raw;
@@ -97,7 +97,7 @@ export function registerEventRoutes(app: TypedApp, ctx: AppContext): void {
             break;
           }
           try {
-            docs = await loadJob(ctx, jobId);
+            docs = await loadJob(ctx, jobId, request.caller);
           } catch (error) {
             // Deleted while watched: say so and end.
             send('error', { detail: (error as Error).message });

@@ -10,9 +10,10 @@ import {
 } from '@media-server/jobs';
 import type { RouteFlags } from '../app.ts';
 import type { AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, NotFoundError } from '../errors.ts';
 import { IDEMPOTENCY_PREFIX } from '../idempotency.ts';
 import { jobView, loadJob } from '../job-view.ts';
+import { LIMITS_PREFIX } from '../rate-limit.ts';
 import {
   CreateJobBodySchema,
   DeleteJobQuerySchema,
@@ -28,7 +29,7 @@ import type { TypedApp } from '../typed-app.ts';
 import { abortMultipart, checkUploadLimits, headObject } from '../upload-service.ts';
 
 /** Prefixes that hold the system's own documents: never the source of a job. */
-const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX];
+const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX, LIMITS_PREFIX];
 
 export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
@@ -46,6 +47,8 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { key, presets, webhookUrl } = request.body;
+      const keyProblem = sourceKeyProblem(key);
+      if (keyProblem !== undefined) throw new ApiError('BAD_REQUEST', keyProblem);
       if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
         throw new ApiError(
           'UNPROCESSABLE',
@@ -104,7 +107,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: json('The job', JobViewSchema), default: problemResponse },
       },
     },
-    async (request) => jobView(ctx, await loadJob(ctx, request.params.id)),
+    async (request) => jobView(ctx, await loadJob(ctx, request.params.id, request.caller)),
   );
 
   app.get(
@@ -124,9 +127,11 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       // Each job is two reads (and a HEAD before the worker starts): read a few jobs at a time.
       const views = await mapLimit(page.jobIds, 8, async (jobId) => {
         try {
-          return await jobView(ctx, await loadJob(ctx, jobId));
+          return await jobView(ctx, await loadJob(ctx, jobId, request.caller));
         } catch (error) {
-          // A job deleted while listing, or a document that does not parse: skip it, say so in the log.
+          // Another key's job is left out silently; a job deleted while listing, or a document that does
+          // not parse, is skipped with a line in the log.
+          if (error instanceof NotFoundError) return undefined;
           request.log.warn({ jobId, err: error }, 'job skipped in listing');
           return undefined;
         }
@@ -149,7 +154,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { spec, status } = await loadJob(ctx, request.params.id);
+      const { spec, status } = await loadJob(ctx, request.params.id, request.caller);
       if (status?.state === 'processing' && request.query.force !== true) {
         throw new ApiError(
           'CONFLICT',
@@ -164,6 +169,21 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       return reply.code(204).send(null);
     },
   );
+}
+
+/**
+ * Why `key` cannot name a job's source, or undefined. S3 keys are opaque strings, but the system's own
+ * prefix checks read them as paths: `uploads/../outputs/<id>/…` must not slip past them, so `.` and `..`
+ * segments, empty segments (`a//b`, a leading or trailing `/`) and control characters are refused.
+ */
+export function sourceKeyProblem(key: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) return 'the key contains a control character';
+  for (const segment of key.split('/')) {
+    if (segment === '') return 'the key has an empty segment (a leading, trailing or doubled "/")';
+    if (segment === '.' || segment === '..') return `the key has a "${segment}" segment`;
+  }
+  return undefined;
 }
 
 /**

@@ -33,7 +33,7 @@ export function registerLegacyRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       const body = request.body ?? {};
       const { upload } = await createUpload(ctx, {
         filename: body.filename ?? 'video.mp4',

@@ -14,6 +14,7 @@ import {
   UploadPartsSchema,
   UploadSchema,
 } from '../schemas.ts';
+import { type Caller, mayAccess } from '../tenancy.ts';
 import type { TypedApp } from '../typed-app.ts';
 import {
   abortMultipart,
@@ -25,10 +26,14 @@ import {
   range,
 } from '../upload-service.ts';
 
-/** The spec of an upload the API handed out, or NotFoundError. */
-export async function loadUploadSpec(ctx: AppContext, jobId: string): Promise<JobSpec> {
+/** The spec of an upload the API handed out to `caller` (or any, for an admin key), or NotFoundError. */
+export async function loadUploadSpec(
+  ctx: AppContext,
+  jobId: string,
+  caller: Caller | undefined,
+): Promise<JobSpec> {
   const spec = await ctx.store.readSpec(jobId);
-  if (spec?.upload === undefined) throw new NotFoundError(`upload ${jobId}`);
+  if (spec?.upload === undefined || !mayAccess(caller, spec)) throw new NotFoundError(`upload ${jobId}`);
   return spec;
 }
 
@@ -49,7 +54,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       const { upload } = await createUpload(ctx, { ...request.body, owner: request.apiKeyId ?? '' });
       request.log.info({ jobId: upload.id, method: upload.method }, 'upload created');
       return reply.code(201).header('location', `/v1/jobs/${upload.id}`).send(upload);
@@ -68,7 +73,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const spec = await loadUploadSpec(ctx, request.params.id);
+      const spec = await loadUploadSpec(ctx, request.params.id, request.caller);
       const plan = spec.upload;
       const uploadId = plan?.multipartUploadId;
       if (uploadId === undefined || plan?.partSize === undefined || plan.partCount === undefined) {
@@ -115,7 +120,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const spec = await loadUploadSpec(ctx, request.params.id);
+      const spec = await loadUploadSpec(ctx, request.params.id, request.caller);
       const status = await ctx.store.readStatus(spec.jobId);
       const head = status === undefined ? await headObject(ctx, spec.source.key) : undefined;
       if (status !== undefined || head !== undefined) return jobView(ctx, { spec, status });
@@ -156,7 +161,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const spec = await loadUploadSpec(ctx, request.params.id);
+      const spec = await loadUploadSpec(ctx, request.params.id, request.caller);
       if ((await ctx.store.readStatus(spec.jobId)) !== undefined) {
         throw new ApiError(
           'CONFLICT',

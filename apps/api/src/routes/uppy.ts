@@ -22,6 +22,7 @@ import {
   UppySignedPartSchema,
   UppyUploadIdParamsSchema,
 } from '../schemas.ts';
+import { type Caller, mayAccess } from '../tenancy.ts';
 import type { TypedApp } from '../typed-app.ts';
 import {
   abortMultipart,
@@ -42,10 +43,15 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
   const ttl = ctx.config.uploads.urlTtlSeconds;
 
   /** The spec of the multipart upload `uploadId` of `key`, or 404. */
-  async function multipartSpec(key: string, uploadId: string): Promise<JobSpec> {
+  async function multipartSpec(key: string, uploadId: string, caller: Caller | undefined): Promise<JobSpec> {
     const jobId = jobIdFromUploadKey(key);
     const spec = jobId === undefined ? undefined : await ctx.store.readSpec(jobId);
-    if (spec === undefined || spec.source.key !== key || spec.upload?.multipartUploadId !== uploadId) {
+    if (
+      spec === undefined ||
+      spec.source.key !== key ||
+      spec.upload?.multipartUploadId !== uploadId ||
+      !mayAccess(caller, spec)
+    ) {
       throw new NotFoundError(`multipart upload ${uploadId} of ${key}`);
     }
     return spec;
@@ -74,7 +80,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
           'the file size is needed to sign Content-Length: add it to the file meta (metadata[size]) or the query (size)',
         );
       }
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       const { upload } = await createUpload(ctx, {
         filename: query.filename,
         contentType: query.type,
@@ -115,7 +121,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
       const declared = Number(metadata?.size);
       const size = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
       if (size !== undefined) checkUploadLimits(ctx.config.uploads, type, size);
-      ctx.uploadLimit.take(request.apiKeyId ?? '');
+      await ctx.uploadLimit.take(request.apiKeyId ?? '');
       // Uppy picks its own part sizes, so no part plan is kept: parts are signed one by one.
       const { upload } = await createUpload(ctx, {
         filename,
@@ -145,7 +151,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request) => {
       const { uploadId } = request.params;
-      await multipartSpec(request.query.key, uploadId);
+      await multipartSpec(request.query.key, uploadId, request.caller);
       const listed = await listUploadedParts(ctx, request.query.key, uploadId);
       return listed.parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag, Size: part.size }));
     },
@@ -175,7 +181,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const { uploadId } = request.params;
       const { key, partNumbers } = request.query;
-      await multipartSpec(key, uploadId);
+      await multipartSpec(key, uploadId, request.caller);
       const numbers = [...new Set(partNumbers.split(',').map(Number))];
       if (numbers.some((n) => n < 1 || n > 10000))
         throw new ApiError('BAD_REQUEST', 'part numbers are 1 to 10000');
@@ -200,7 +206,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request) => {
       const { uploadId, partNumber } = request.params;
-      await multipartSpec(request.query.key, uploadId);
+      await multipartSpec(request.query.key, uploadId, request.caller);
       return { url: await signPart(request.query.key, uploadId, partNumber), expires: ttl };
     },
   );
@@ -222,7 +228,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const { uploadId } = request.params;
       const { key } = request.query;
-      const spec = await multipartSpec(key, uploadId);
+      const spec = await multipartSpec(key, uploadId, request.caller);
       const done = await headObject(ctx, key);
       if (done === undefined) {
         const listed = await listUploadedParts(ctx, key, uploadId);
@@ -274,7 +280,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request) => {
       const { uploadId } = request.params;
-      const spec = await multipartSpec(request.query.key, uploadId);
+      const spec = await multipartSpec(request.query.key, uploadId, request.caller);
       if ((await ctx.store.readStatus(spec.jobId)) !== undefined) {
         throw new ApiError('CONFLICT', 'the job has started: DELETE /v1/jobs/{id} removes it');
       }
