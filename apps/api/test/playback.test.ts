@@ -61,6 +61,16 @@ describe('playback: signed URLs to a private bucket (local-aws checks signatures
   }
 
   async function writeStatus(id: string, state: JobStatus['state'], files: JobOutput[]): Promise<void> {
+    // The job belongs to the test key, as if it had created it (a key sees only its own jobs).
+    if ((await store.readSpec(id)) === undefined) {
+      await store.writeSpec({
+        schemaVersion: 1,
+        jobId: id,
+        createdAt: new Date().toISOString(),
+        source: { key: `uploads/${id}/clip.mp4` },
+        owner: 'test',
+      });
+    }
     await store.updateStatus(id, (current) => ({
       schemaVersion: 1,
       jobId: id,
@@ -377,7 +387,15 @@ describe('playback with PLAYBACK_BASE_URL (a CDN in front of outputs/)', { timeo
       'hls/240p.m3u8',
       '#EXTM3U\n#EXT-X-MAP:URI="240p_init.mp4"\n#EXTINF:1,\n240p_00000.m4s\n#EXT-X-ENDLIST\n',
     );
-    await new JobStore({ s3: h.s3, bucket: 'media' }).updateStatus(jobId, () => ({
+    const store = new JobStore({ s3: h.s3, bucket: 'media' });
+    await store.writeSpec({
+      schemaVersion: 1,
+      jobId,
+      createdAt: new Date().toISOString(),
+      source: { key: `uploads/${jobId}/a.mp4` },
+      owner: 'test',
+    });
+    await store.updateStatus(jobId, () => ({
       schemaVersion: 1,
       jobId,
       state: 'succeeded',

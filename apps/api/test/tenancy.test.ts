@@ -34,6 +34,8 @@ describe('tenancy: a key sees only its own jobs, an admin key sees all', () => {
     expect((await as(TEST_KEY, `/v1/jobs/${job.id}`)).status).toBe(200);
     expect((await as(OTHER_KEY, `/v1/jobs/${job.id}`)).status).toBe(404);
     expect((await as(OTHER_KEY, `/v1/jobs/${job.id}/events`)).status).toBe(404);
+    expect((await as(OTHER_KEY, `/v1/jobs/${job.id}/playback`)).status).toBe(404);
+    expect((await as(TEST_KEY, `/v1/jobs/${job.id}/playback`)).status).toBe(409);
     expect((await as(OTHER_KEY, `/v1/jobs/${job.id}`, { method: 'DELETE' })).status).toBe(404);
     const otherList = await readJson(await as(OTHER_KEY, '/v1/jobs?limit=100'));
     expect(otherList.items.map((item: { id: string }) => item.id)).not.toContain(job.id);

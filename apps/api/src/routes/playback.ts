@@ -72,7 +72,7 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request): Promise<Playback> => {
       const jobId = request.params.id;
-      const { status } = await loadJob(ctx, jobId);
+      const { status } = await loadJob(ctx, jobId, request.caller);
       if (status?.state !== 'succeeded') {
         throw new ApiError(
           'CONFLICT',
