@@ -1,7 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
-import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyedLock } from './keyed-lock.ts';
 import { isAddressInUse, PortInUseError } from './local-aws-error.ts';
@@ -23,7 +21,19 @@ import {
 } from './s3-multipart.ts';
 import { S3ApiError, s3ErrorXml } from './s3-notification-xml.ts';
 import { parseWriteConditions, type WriteConditions } from './s3-write-conditions.ts';
-import { applyCors, authenticate, type S3rverStore, s3Error } from './s3rver-internals.ts';
+import {
+  acceptAccessKey,
+  applyCors,
+  authenticate,
+  checkS3rverReaches,
+  createS3rver,
+  type S3rverContext as KoaContext,
+  type S3rverMiddleware as KoaMiddleware,
+  type S3rverEvent,
+  type S3rverRecord,
+  s3Error,
+  spliceMiddleware,
+} from './s3rver-internals.ts';
 
 /** Options of the embedded S3 server (s3rver underneath). */
 export interface S3ServerOptions {
@@ -63,43 +73,6 @@ export interface S3Server {
   /** Stops listening and closes every open connection. */
   stop(): Promise<void>;
 }
-
-// The parts of s3rver (a CommonJS Koa app without type declarations) this module uses.
-interface KoaContext {
-  method: string;
-  path: string;
-  req: AsyncIterable<Buffer>;
-  type: string;
-  body: unknown;
-  query: Record<string, string | string[] | undefined>;
-  headers: IncomingHttpHeaders;
-  status: number;
-  ip: string;
-  params?: Record<string, string>;
-  set(name: string, value: string): void;
-}
-type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
-interface S3rverRecord {
-  eventName: string;
-  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
-}
-interface S3rverEvent {
-  Records: S3rverRecord[];
-}
-interface S3rverInstance extends EventEmitter {
-  middleware: KoaMiddleware[];
-  logger: { close(): void };
-  store: S3rverStore;
-  configureBuckets(): Promise<unknown>;
-  callback(): RequestListener;
-}
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
-interface AwsAccountModule {
-  registry: Map<string, unknown>;
-  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
-}
-
-const require = createRequire(import.meta.url);
 
 /** Permissive CORS: any origin, every method, any request header, the headers an uploader reads. */
 export const PERMISSIVE_CORS_XML: string = [
@@ -199,9 +172,7 @@ export function connectableHost(address: AddressInfo): string {
  * S3 does (s3rver itself reports a completed multipart upload as a POST and a copy without an ETag).
  */
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
-  const S3rver = require('@20minutes/s3rver') as S3rverConstructor;
-  const accounts = require('@20minutes/s3rver/lib/models/account') as AwsAccountModule;
-  const server = new S3rver({
+  const server = createS3rver({
     address: options.host,
     port: options.port,
     directory: options.directory,
@@ -214,6 +185,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       configs: options.cors ? [PERMISSIVE_CORS_XML] : [],
     })),
   });
+  checkS3rverReaches(server);
 
   const sequencer = new Sequencer();
   const requestEvents = new AsyncLocalStorage<S3rverEvent[]>();
@@ -269,9 +241,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     ctx.set('x-amz-id-2', hostId);
     const accessKeyId = accessKeyIdOf(ctx);
     // Accept any credentials, as the SQS side does: s3rver only knows keys in its registry.
-    if (accessKeyId && !accounts.registry.has(accessKeyId)) {
-      accounts.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
-    }
+    if (accessKeyId) acceptAccessKey(accessKeyId);
     const notificationBucket = ctx.path.match(/^\/([^/]+)\/?$/)?.[1];
     if (notificationBucket && 'notification' in ctx.query && (ctx.method === 'GET' || ctx.method === 'PUT')) {
       await serveNotificationConfiguration(ctx, decodeURIComponent(notificationBucket), requestId);
@@ -386,14 +356,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     }
   }
 
-  // Outermost, so it sees the final status and runs before the response is written.
-  server.middleware.unshift(localAwsMiddleware);
-  // Just before s3rver's router (its last middleware), inside its XML encoder: the body is still an object.
-  server.middleware.splice(
-    server.middleware.length - 1,
-    0,
-    listObjectsMiddleware as unknown as KoaMiddleware,
-  );
+  spliceMiddleware(server, {
+    // Outermost, so it sees the final status and runs before the response is written.
+    outermost: localAwsMiddleware,
+    // Inside s3rver's XML encoder: the body is still an object.
+    beforeRouter: listObjectsMiddleware as unknown as KoaMiddleware,
+  });
 
   // s3rver.run() would hang on a taken port (it waits for a listen callback that never comes), so
   // set up buckets and the HTTP server here.
