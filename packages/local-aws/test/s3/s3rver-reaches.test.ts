@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +20,7 @@ import {
   S3RVER_PACKAGE,
   S3RVER_REACHES,
   S3RVER_VERSION,
+  type S3rverEvent,
   type S3rverInstance,
   S3rverReachError,
   UPLOAD_FILES,
@@ -124,5 +128,43 @@ describe('s3rver reach: on-disk layout of objects and multipart uploads', { time
     expect(UPLOAD_FILES.isPart(UPLOAD_FILES.part(3))).toBe(true);
     expect(await readFile(join(upload, UPLOAD_FILES.part(3)), 'utf8')).toBe('part three');
     expect(await readFile(join(upload, UPLOAD_FILES.partMd5(3)), 'utf8')).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('s3rver reach: the event it emits for a created object', { timeout: 30_000 }, () => {
+  test('PutObject emits `event` with Records carrying eventName, bucket, key, size and eTag', async () => {
+    // Prepare: a bare s3rver (none of local-aws's layer), on a free port.
+    const directory = await mkdtemp(join(tmpdir(), 'local-aws-event-'));
+    const server = createS3rver({
+      directory,
+      silent: true,
+      allowMismatchedSignatures: true,
+      configureBuckets: [{ name: 'b', configs: [] }],
+    });
+    await server.configureBuckets();
+    const http = createServer(server.callback());
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const events: S3rverEvent[] = [];
+    server.on('event', (event: S3rverEvent) => events.push(event));
+
+    try {
+      // Act
+      const { port } = http.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/b/dir/k.txt`, { method: 'PUT', body: 'hello' });
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(events).toHaveLength(1);
+      expect(events[0]?.Records[0]).toMatchObject({
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: 'b' }, object: { key: 'dir/k.txt', size: 5, eTag: expect.any(String) } },
+      });
+    } finally {
+      http.closeAllConnections();
+      http.close();
+      server.logger.close();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
