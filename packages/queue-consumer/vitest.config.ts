@@ -6,6 +6,12 @@ export default defineProject({
   test: {
     name: 'queue-consumer',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Type-level tests (*.test-d.ts, expectTypeOf) run with the others: tsc checks them, nothing executes.
+    typecheck: {
+      enabled: true,
+      include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
     testTimeout: 120_000,
     hookTimeout: 30_000,
   },

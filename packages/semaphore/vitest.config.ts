@@ -6,6 +6,12 @@ export default defineProject({
   test: {
     name: 'semaphore',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Type-level tests (*.test-d.ts, expectTypeOf) run with the others: tsc checks them, nothing executes.
+    typecheck: {
+      enabled: true,
+      include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
     // Child processes, so that --expose-gc applies: the memory test measures the heap after a full GC.
     pool: 'forks',
     execArgv: ['--expose-gc'],

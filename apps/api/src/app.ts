@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { JobStore } from '@media-server/jobs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { stdTimeFunctions } from 'pino';
 import { type ApiKey, findApiKey, hashApiKey } from './api-keys.ts';
 import { type ApiConfig, DEV_API_KEY } from './config.ts';
 import type { ApiDeps, AppContext } from './context.ts';
@@ -61,7 +62,13 @@ export async function buildApp(
 ): Promise<ApiApp> {
   const app = Fastify({
     ...(options.logger === undefined
-      ? { logger: { level: config.logLevel, redact: ['req.headers.authorization'] } }
+      ? {
+          logger: {
+            level: config.logLevel,
+            timestamp: stdTimeFunctions.isoTime,
+            redact: ['req.headers.authorization'],
+          },
+        }
       : { loggerInstance: options.logger }),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',

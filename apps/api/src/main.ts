@@ -17,7 +17,12 @@ try {
   throw error;
 }
 
-const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+const logger = pino({
+  level: config.logLevel,
+  base: { service: 'media-api' },
+  timestamp: pino.stdTimeFunctions.isoTime, // the worker's format: one time format across the apps' logs
+  redact: ['req.headers.authorization'],
+});
 const clients = createAwsClients(config);
 
 if (config.devKeyEnabled) {

@@ -1,5 +1,10 @@
 /** What went wrong while starting, configuring or running local-aws (outside the SQS protocol itself). */
-export type LocalAwsErrorCode = 'InvalidConfiguration' | 'PortInUse' | 'NotificationDeliveryFailed';
+export type LocalAwsErrorCode =
+  | 'InvalidConfiguration'
+  | 'PortInUse'
+  | 'NotificationDeliveryFailed'
+  /** The installed s3rver no longer matches what local-aws reaches into (see `S3rverReachError`). */
+  | 'S3rverIncompatible';
 
 /** Base class of the errors that `startLocalAws`, the S3 side and the CLI throw. */
 export class LocalAwsError extends Error {

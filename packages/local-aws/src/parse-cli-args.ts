@@ -20,6 +20,7 @@ Options:
   --host HOST           interface to listen on (default: 127.0.0.1)
   --sqs-port N          SQS port, 0 = pick a free one (default: 0)
   --s3-port N           S3 port, 0 = pick a free one (default: 0)
+  --sqs-latency-ms N    add N ms to every SQS answer, as a network would (default: 0)
   --region REGION       region for ARNs, events and clients (default: us-east-1)
   --bucket NAME         create bucket NAME (repeatable)
   --queue SPEC          create a queue (repeatable). SPEC is
@@ -157,6 +158,7 @@ function readConfigFile(file: string): LocalAwsOptions {
     'host',
     'sqsPort',
     's3Port',
+    'sqsLatencyMs',
     'region',
     'queues',
     'buckets',
@@ -199,6 +201,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (sqsPort !== undefined) options.sqsPort = sqsPort;
   const s3Port = parsePort('--s3-port', values['s3-port']);
   if (s3Port !== undefined) options.s3Port = s3Port;
+  const latency = values['sqs-latency-ms'];
+  if (latency !== undefined) {
+    if (!/^\d+$/.test(latency) || Number(latency) > 60_000) {
+      throw usageError(
+        `--sqs-latency-ms must be a whole number of milliseconds from 0 to 60000, got "${latency}"`,
+      );
+    }
+    options.sqsLatencyMs = Number(latency);
+  }
   if (values.bucket?.length) options.buckets = [...(options.buckets ?? []), ...values.bucket];
   if (values.queue?.length) {
     options.queues = [...(options.queues ?? []), ...values.queue.map(parseQueueSpec)];
@@ -222,6 +233,7 @@ function parse(argv: readonly string[]) {
       host: { type: 'string' },
       'sqs-port': { type: 'string' },
       's3-port': { type: 'string' },
+      'sqs-latency-ms': { type: 'string' },
       region: { type: 'string' },
       bucket: { type: 'string', multiple: true },
       queue: { type: 'string', multiple: true },

@@ -6,7 +6,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { KeyedLock } from './keyed-lock.ts';
 import { checkWriteConditions, type WriteConditions } from './s3-write-conditions.ts';
-import { ALLOWED_METADATA, type S3rverObject, type S3rverStore } from './s3rver-internals.ts';
+import {
+  allowedMetadata,
+  objectResourcePath,
+  replaceStoreMethod,
+  type S3rverObject,
+  type S3rverStore,
+} from './s3rver-internals.ts';
 
 /** Options of {@link makeStoreAtomic}. */
 export interface AtomicStoreOptions {
@@ -78,9 +84,7 @@ async function writeContent(path: string, content: unknown): Promise<[number, st
  */
 export function makeStoreAtomic(store: S3rverStore, options: AtomicStoreOptions): void {
   const { locks, conditionsOf } = options;
-  const copyObject = store.copyObject.bind(store);
-  const deleteObject = store.deleteObject.bind(store);
-  const getObject = store.getObject.bind(store);
+  const allowed = allowedMetadata();
 
   async function currentEtag(bucket: string, key: string): Promise<string | undefined> {
     try {
@@ -97,7 +101,7 @@ export function makeStoreAtomic(store: S3rverStore, options: AtomicStoreOptions)
     checkWriteConditions(conditions, key, await currentEtag(bucket, key));
   }
 
-  store.putContent = async (path, content) => {
+  replaceStoreMethod(store, 'putContent', () => async (path, content) => {
     const temporary = temporaryPathOf(path);
     try {
       const result = await writeContent(temporary, content);
@@ -107,22 +111,22 @@ export function makeStoreAtomic(store: S3rverStore, options: AtomicStoreOptions)
       await rm(temporary, { force: true });
       throw error;
     }
-  };
+  });
 
-  store.putMetadata = async (bucket, key, metadata, md5) => {
+  replaceStoreMethod(store, 'putMetadata', () => async (bucket, key, metadata, md5) => {
     const json: Record<string, string> = {};
     for (const [name, value] of Object.entries(metadata)) {
-      if (ALLOWED_METADATA.includes(name) || name.startsWith('x-amz-meta-')) json[name] = value;
+      if (allowed.includes(name) || name.startsWith('x-amz-meta-')) json[name] = value;
     }
-    if (md5) await writeFileAtomically(store.getResourcePath(bucket, key, 'object.md5'), md5);
+    if (md5) await writeFileAtomically(objectResourcePath(store, bucket, key, 'object.md5'), md5);
     await writeFileAtomically(
-      store.getResourcePath(bucket, key, 'metadata.json'),
+      objectResourcePath(store, bucket, key, 'metadata.json'),
       JSON.stringify(json, null, 2),
     );
-  };
+  });
 
-  store.putObject = async (object: S3rverObject) => {
-    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+  replaceStoreMethod(store, 'putObject', () => async (object: S3rverObject) => {
+    const objectPath = objectResourcePath(store, object.bucket, object.key, 'object');
     await mkdir(dirname(objectPath), { recursive: true });
     const temporary = temporaryPathOf(objectPath);
     try {
@@ -138,17 +142,29 @@ export function makeStoreAtomic(store: S3rverStore, options: AtomicStoreOptions)
     } finally {
       await rm(temporary, { force: true });
     }
-  };
+  });
 
-  store.copyObject = (srcBucket, srcKey, destBucket, destKey, replacementMetadata) =>
-    locks.exclusive(objectLockKey(destBucket, destKey), async () => {
-      await checkConditions(destBucket, destKey);
-      return copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata);
-    });
+  replaceStoreMethod(
+    store,
+    'copyObject',
+    (copyObject) => (srcBucket, srcKey, destBucket, destKey, replacementMetadata) =>
+      locks.exclusive(objectLockKey(destBucket, destKey), async () => {
+        await checkConditions(destBucket, destKey);
+        return copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+      }),
+  );
 
-  store.deleteObject = (bucket, key) =>
-    locks.exclusive(objectLockKey(bucket, key), () => deleteObject(bucket, key));
+  replaceStoreMethod(
+    store,
+    'deleteObject',
+    (deleteObject) => (bucket, key) =>
+      locks.exclusive(objectLockKey(bucket, key), () => deleteObject(bucket, key)),
+  );
 
-  store.getObject = (bucket, key, readOptions) =>
-    locks.shared(objectLockKey(bucket, key), () => getObject(bucket, key, readOptions));
+  replaceStoreMethod(
+    store,
+    'getObject',
+    (getObject) => (bucket, key, readOptions) =>
+      locks.shared(objectLockKey(bucket, key), () => getObject(bucket, key, readOptions)),
+  );
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { s3Error } from './s3rver-internals.ts';
+import { replaceStoreMethod, type S3rverStore, s3Error } from './s3rver-internals.ts';
 
 // s3rver's ListObjects(V2) has two faults this module corrects:
 // - MaxKeys limits only the keys: every common prefix (Delimiter) is returned, and IsTruncated stays false
@@ -56,11 +56,8 @@ function decodeToken(token: string): string {
 }
 
 /** Wraps s3rver's `store.listObjects` so that keys and common prefixes share MaxKeys. */
-export function pageListObjects<
-  Store extends { listObjects(bucket: string, options: ListOptions): Promise<ListResult> },
->(store: Store): void {
-  const listObjects = store.listObjects.bind(store);
-  store.listObjects = async (bucket, options) => {
+export function pageListObjects(store: S3rverStore): void {
+  replaceStoreMethod(store, 'listObjects', (listObjects) => async (bucket, options: ListOptions) => {
     const maxKeys = options.maxKeys ?? 1000;
     const startAfter = options.startAfter ?? '';
     const all = await listObjects(bucket, {
@@ -85,7 +82,7 @@ export function pageListObjects<
       commonPrefixes: page.filter((entry) => !entry.object).map((entry) => entry.name),
       isTruncated: false,
     };
-  };
+  });
 }
 
 function isListObjects(ctx: ListingContext): boolean {

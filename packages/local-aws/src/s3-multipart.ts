@@ -1,10 +1,15 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { escapeXml } from './s3-notification-xml.ts';
-import { type S3rverStore, s3Error } from './s3rver-internals.ts';
+import {
+  replaceStoreMethod,
+  type S3rverStore,
+  s3Error,
+  UPLOAD_FILES,
+  uploadDirectoryPath,
+} from './s3rver-internals.ts';
 
-// s3rver keeps an upload in <bucket>/._S3rver_uploads/<uploadId>/: `key`, `metadata`, and for each
-// part `<partNumber>` (the bytes) and `<partNumber>.md5` (hex MD5, written after the bytes).
+// s3rver's layout of an upload directory is described (and checked) in s3rver-internals.ts.
 
 /** s3rver's upload ids: 16 random bytes in hex. Anything else cannot name an upload. */
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
@@ -34,7 +39,7 @@ function invalidArgument(name: string, value: string, message: string) {
 /** The directory of an upload, or undefined when `uploadId` is not one s3rver could have made. */
 function uploadDirectory(store: S3rverStore, bucket: string, uploadId: string): string | undefined {
   if (!UPLOAD_ID.test(uploadId)) return undefined;
-  return join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+  return uploadDirectoryPath(store, bucket, uploadId);
 }
 
 /**
@@ -49,7 +54,7 @@ export async function existingUpload(
 ): Promise<string> {
   const directory = uploadDirectory(store, bucket, uploadId);
   if (directory === undefined) throw noSuchUpload(uploadId);
-  const storedKey = await readFile(join(directory, 'key'), 'utf8').catch(() => undefined);
+  const storedKey = await readFile(join(directory, UPLOAD_FILES.key), 'utf8').catch(() => undefined);
   if (storedKey !== key) throw noSuchUpload(uploadId);
   return directory;
 }
@@ -66,12 +71,12 @@ export function checkPartNumber(partNumber: string | undefined): void {
 
 /** The parts of an upload whose bytes and MD5 are both stored, by part number. */
 export async function storedParts(directory: string): Promise<StoredPart[]> {
-  const names = (await readdir(directory)).filter((name) => /^[1-9]\d*$/.test(name));
+  const names = (await readdir(directory)).filter(UPLOAD_FILES.isPart);
   const parts = await Promise.all(
     names.map(async (name): Promise<StoredPart | undefined> => {
       const [md5, stats] = await Promise.all([
-        readFile(join(directory, `${name}.md5`), 'utf8').catch(() => ''),
-        stat(join(directory, name)).catch(() => undefined),
+        readFile(join(directory, UPLOAD_FILES.partMd5(name)), 'utf8').catch(() => ''),
+        stat(join(directory, UPLOAD_FILES.part(name))).catch(() => undefined),
       ]);
       // No MD5 yet: the part is still being written.
       if (!/^[0-9a-f]{32}$/.test(md5) || stats === undefined) return undefined;
@@ -147,8 +152,7 @@ export async function abortUpload(
  * with that ETag (`InvalidPart`, 400). s3rver alone never answered a completion naming a missing part.
  */
 export function checkCompletedParts(store: S3rverStore): void {
-  const putObjectMultipart = store.putObjectMultipart.bind(store);
-  store.putObjectMultipart = async (bucket, uploadId, parts) => {
+  replaceStoreMethod(store, 'putObjectMultipart', (putObjectMultipart) => async (bucket, uploadId, parts) => {
     const directory = uploadDirectory(store, bucket, uploadId);
     const stored = directory === undefined ? [] : await storedParts(directory);
     const etags = new Map(stored.map((part) => [part.partNumber, part.etag.replaceAll('"', '')]));
@@ -162,5 +166,5 @@ export function checkCompletedParts(store: S3rverStore): void {
       }
     }
     return putObjectMultipart(bucket, uploadId, parts);
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { S3NotificationConfig } from './s3-notification-rule.ts';
 
 /** An S3 API error to answer with (code and HTTP status as S3 uses them). */
@@ -24,41 +25,65 @@ export interface QueueConfigurationEntry {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(Number(entity.slice(1)));
-    return ENTITIES[entity] ?? '';
-  });
-}
-
 /** Escapes text for an XML element or attribute. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&${Object.entries(ENTITIES).find(([, c]) => c === char)?.[0]};`);
 }
 
-function elements(xml: string, tag: string): string[] {
-  const pattern = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'g');
-  return [...xml.matchAll(pattern)].map((match) => match[1] ?? '');
-}
-
-function element(xml: string, tag: string): string | undefined {
-  const found = elements(xml, tag)[0];
-  return found === undefined ? undefined : unescapeXml(found.trim());
-}
-
 const MALFORMED = 'The XML you provided was not well-formed or did not validate against our published schema';
+const UNSUPPORTED_DESTINATIONS = [
+  'TopicConfiguration',
+  'CloudFunctionConfiguration',
+  'LambdaFunctionConfiguration',
+  'EventBridgeConfiguration',
+] as const;
+/** Elements that may repeat: always parsed as arrays. */
+const REPEATED = new Set(['QueueConfiguration', 'Event', 'FilterRule', ...UNSUPPORTED_DESTINATIONS]);
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  ignoreDeclaration: true,
+  parseTagValue: false,
+  trimValues: true,
+  htmlEntities: true,
+  isArray: (name) => REPEATED.has(name),
+});
+
+type XmlNode = Record<string, unknown>;
+
+function malformed(): S3ApiError {
+  return new S3ApiError('MalformedXML', 400, MALFORMED);
+}
+
+/** A child element as an object (`<A/>` and `<A></A>` parse as ''). */
+function node(value: unknown): XmlNode {
+  if (value === '' || value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed();
+  return value as XmlNode;
+}
+
+/** A child element's text, or undefined when it is absent. */
+function text(parent: XmlNode, name: string): string | undefined {
+  const value = parent[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw malformed();
+  return value;
+}
+
+function list(parent: XmlNode, name: string): unknown[] {
+  const value = parent[name];
+  return Array.isArray(value) ? value : [];
+}
 
 /** Parses a `PutBucketNotificationConfiguration` body; refuses destinations other than SQS. */
 export function parseNotificationConfigurationXml(xml: string): QueueConfigurationEntry[] {
-  if (!/<NotificationConfiguration[\s>/]/.test(xml)) throw new S3ApiError('MalformedXML', 400, MALFORMED);
-  for (const tag of [
-    'TopicConfiguration',
-    'CloudFunctionConfiguration',
-    'LambdaFunctionConfiguration',
-    'EventBridgeConfiguration',
-  ]) {
-    if (new RegExp(`<${tag}[\\s>/]`).test(xml)) {
+  if (XMLValidator.validate(xml) !== true) throw malformed();
+  const document = parser.parse(xml) as XmlNode;
+  if (!('NotificationConfiguration' in document)) throw malformed();
+  const configuration = node(document.NotificationConfiguration);
+  for (const tag of UNSUPPORTED_DESTINATIONS) {
+    if (tag in configuration) {
       throw new S3ApiError(
         'NotImplemented',
         501,
@@ -66,16 +91,22 @@ export function parseNotificationConfigurationXml(xml: string): QueueConfigurati
       );
     }
   }
-  return elements(xml, 'QueueConfiguration').map((body) => {
-    const queueArn = element(body, 'Queue');
-    const events = elements(body, 'Event').map((event) => unescapeXml(event.trim()));
-    if (!queueArn || events.length === 0) throw new S3ApiError('MalformedXML', 400, MALFORMED);
+  return list(configuration, 'QueueConfiguration').map((item) => {
+    const body = node(item);
+    const queueArn = text(body, 'Queue');
+    const events = list(body, 'Event').map((event) => {
+      if (typeof event !== 'string') throw malformed();
+      return event;
+    });
+    if (!queueArn || events.length === 0) throw malformed();
     const entry: QueueConfigurationEntry = { queueArn, events };
-    const id = element(body, 'Id');
+    const id = text(body, 'Id');
     if (id) entry.id = id;
-    for (const rule of elements(body, 'FilterRule')) {
-      const name = element(rule, 'Name')?.toLowerCase();
-      const value = element(rule, 'Value') ?? '';
+    const rules = list(node(node(body.Filter).S3Key), 'FilterRule');
+    for (const item of rules) {
+      const rule = node(item);
+      const name = text(rule, 'Name')?.toLowerCase();
+      const value = text(rule, 'Value') ?? '';
       if (name !== 'prefix' && name !== 'suffix') {
         throw new S3ApiError('InvalidArgument', 400, 'filter rule name must be either prefix or suffix');
       }

@@ -1,7 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
-import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyedLock } from './keyed-lock.ts';
 import { isAddressInUse, PortInUseError } from './local-aws-error.ts';
@@ -23,7 +21,20 @@ import {
 } from './s3-multipart.ts';
 import { S3ApiError, s3ErrorXml } from './s3-notification-xml.ts';
 import { parseWriteConditions, type WriteConditions } from './s3-write-conditions.ts';
-import { applyCors, authenticate, type S3rverStore, s3Error } from './s3rver-internals.ts';
+import {
+  acceptAccessKey,
+  applyCors,
+  authenticate,
+  checkS3rverReaches,
+  createS3rver,
+  type S3rverMiddleware as KoaMiddleware,
+  registerKeyPair,
+  type S3rverContext,
+  type S3rverEvent,
+  type S3rverRecord,
+  s3Error,
+  spliceMiddleware,
+} from './s3rver-internals.ts';
 
 /** Options of the embedded S3 server (s3rver underneath). */
 export interface S3ServerOptions {
@@ -71,44 +82,6 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-// The parts of s3rver (a CommonJS Koa app without type declarations) this module uses.
-interface KoaContext {
-  method: string;
-  path: string;
-  req: AsyncIterable<Buffer>;
-  type: string;
-  body: unknown;
-  query: Record<string, string | string[] | undefined>;
-  headers: IncomingHttpHeaders;
-  status: number;
-  ip: string;
-  params?: Record<string, string>;
-  set(name: string, value: string): void;
-}
-type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
-interface S3rverRecord {
-  eventName: string;
-  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
-}
-interface S3rverEvent {
-  Records: S3rverRecord[];
-}
-interface S3rverInstance extends EventEmitter {
-  allowMismatchedSignatures: boolean;
-  middleware: KoaMiddleware[];
-  logger: { close(): void };
-  store: S3rverStore;
-  configureBuckets(): Promise<unknown>;
-  callback(): RequestListener;
-}
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
-interface AwsAccountModule {
-  registry: Map<string, unknown>;
-  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
-}
-
-const require = createRequire(import.meta.url);
-
 /** Permissive CORS: any origin, every method, any request header, the headers an uploader reads. */
 export const PERMISSIVE_CORS_XML: string = [
   '<CORSConfiguration>',
@@ -129,7 +102,7 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 }
 
 /** The access key id a request was signed with (header or presigned query), if any. */
-function accessKeyIdOf(ctx: KoaContext): string | undefined {
+function accessKeyIdOf(ctx: S3rverContext): string | undefined {
   const authorization = firstValue(ctx.headers.authorization);
   const fromHeader = authorization?.match(/Credential=([^/,\s]+)/)?.[1];
   if (fromHeader) return fromHeader;
@@ -156,7 +129,7 @@ function safeDecode(value: string): string {
 }
 
 /** True when a request carries a signature (header, SigV4 query or SigV2 query). */
-function isSigned(ctx: KoaContext): boolean {
+function isSigned(ctx: S3rverContext): boolean {
   return 'authorization' in ctx.headers || 'X-Amz-Algorithm' in ctx.query || 'Signature' in ctx.query;
 }
 
@@ -165,7 +138,7 @@ function isSigned(ctx: KoaContext): boolean {
  * `%3F`... encoded and so misses keys with `+`, `#`, `?`, `&`... Rewrite the header into the form
  * whose `decodeURI` is the real source, and drop a `?versionId=` (there are no versions here).
  */
-function normalizeCopySource(ctx: KoaContext): void {
+function normalizeCopySource(ctx: S3rverContext): void {
   const raw = firstValue(ctx.headers['x-amz-copy-source']);
   if (raw === undefined) return;
   const withoutVersion = raw.replace(/\?versionId=[^&]*$/, '');
@@ -184,7 +157,7 @@ interface ObjectTarget {
   key: string;
 }
 
-function objectTargetOf(ctx: KoaContext): ObjectTarget | undefined {
+function objectTargetOf(ctx: S3rverContext): ObjectTarget | undefined {
   const match = ctx.path.match(/^\/([^/]+)\/(.+)$/s);
   if (!match?.[1] || !match[2]) return undefined;
   try {
@@ -195,7 +168,7 @@ function objectTargetOf(ctx: KoaContext): ObjectTarget | undefined {
 }
 
 /** Requests whose `If-Match` / `If-None-Match` S3 applies to the written object. */
-function isConditionalWrite(ctx: KoaContext): boolean {
+function isConditionalWrite(ctx: S3rverContext): boolean {
   if (objectTargetOf(ctx) === undefined) return false;
   if (ctx.method === 'POST') return 'uploadId' in ctx.query;
   if (ctx.method !== 'PUT') return false;
@@ -204,7 +177,7 @@ function isConditionalWrite(ctx: KoaContext): boolean {
   );
 }
 
-function classify(ctx: KoaContext): S3ObjectCreatedEventName | undefined {
+function classify(ctx: S3rverContext): S3ObjectCreatedEventName | undefined {
   if (ctx.method === 'PUT') {
     return 'x-amz-copy-source' in ctx.headers ? 'ObjectCreated:Copy' : 'ObjectCreated:Put';
   }
@@ -228,9 +201,7 @@ export function connectableHost(address: AddressInfo): string {
  * S3 does (s3rver itself reports a completed multipart upload as a POST and a copy without an ETag).
  */
 export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
-  const S3rver = require('@20minutes/s3rver') as S3rverConstructor;
-  const accounts = require('@20minutes/s3rver/lib/models/account') as AwsAccountModule;
-  const server = new S3rver({
+  const server = createS3rver({
     address: options.host,
     port: options.port,
     directory: options.directory,
@@ -245,9 +216,10 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       configs: options.cors ? [PERMISSIVE_CORS_XML] : [],
     })),
   });
+  checkS3rverReaches(server);
 
   // s3rver's key registry is process-wide: the key pair is registered for every server of the process.
-  accounts.DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
+  registerKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
 
   const sequencer = new Sequencer();
   const requestEvents = new AsyncLocalStorage<S3rverEvent[]>();
@@ -303,9 +275,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     ctx.set('x-amz-id-2', hostId);
     const accessKeyId = accessKeyIdOf(ctx);
     // Unchecked: accept any credentials, as the SQS side does (s3rver only knows keys in its registry).
-    if (!options.checkSignatures && accessKeyId && !accounts.registry.has(accessKeyId)) {
-      accounts.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
-    }
+    if (!options.checkSignatures && accessKeyId) acceptAccessKey(accessKeyId);
     if (options.checkSignatures) await checkSignature(ctx);
     const notificationBucket = ctx.path.match(/^\/([^/]+)\/?$/)?.[1];
     if (notificationBucket && 'notification' in ctx.query && (ctx.method === 'GET' || ctx.method === 'PUT')) {
@@ -345,7 +315,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
    * and SigV4, header or presigned query, expiry, signed headers) run strictly, on the bucket and key
    * of the path. Anonymous requests are refused, as by a private bucket (s3rver would serve them).
    */
-  async function checkSignature(ctx: KoaContext): Promise<void> {
+  async function checkSignature(ctx: S3rverContext): Promise<void> {
     if (ctx.method === 'OPTIONS') return; // CORS preflight: never signed
     if (!isSigned(ctx)) throw s3Error('AccessDenied', 'Access Denied');
     const bucketPath = ctx.path.match(/^\/([^/]+)(\/?)$/);
@@ -378,7 +348,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
 
   /** Passes a request to s3rver, with its write conditions, and reports the objects it created. */
   async function handle(
-    ctx: KoaContext,
+    ctx: S3rverContext,
     next: () => Promise<void>,
     ids: { requestId: string; hostId: string; accessKeyId: string | undefined },
   ): Promise<void> {
@@ -401,7 +371,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   }
 
   /** `ListParts` (GET) and `AbortMultipartUpload` (DELETE), after s3rver's authentication. */
-  async function serveMultipart(ctx: KoaContext, target: ObjectTarget, uploadId: string, uploadLock: string) {
+  async function serveMultipart(
+    ctx: S3rverContext,
+    target: ObjectTarget,
+    uploadId: string,
+    uploadLock: string,
+  ) {
     ctx.params = { bucket: target.bucket, key: target.key };
     if (!(await server.store.getBucket(target.bucket))) {
       throw s3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: target.bucket });
@@ -430,7 +405,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   }
 
   // s3rver answers NotImplemented for ?notification: serve it here, from startLocalAws's registry.
-  async function serveNotificationConfiguration(ctx: KoaContext, bucket: string, requestId: string) {
+  async function serveNotificationConfiguration(ctx: S3rverContext, bucket: string, requestId: string) {
     try {
       if (!(await server.store.getBucket(bucket))) {
         throw new S3ApiError('NoSuchBucket', 404, 'The specified bucket does not exist');
@@ -457,14 +432,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     }
   }
 
-  // Outermost, so it sees the final status and runs before the response is written.
-  server.middleware.unshift(localAwsMiddleware);
-  // Just before s3rver's router (its last middleware), inside its XML encoder: the body is still an object.
-  server.middleware.splice(
-    server.middleware.length - 1,
-    0,
-    listObjectsMiddleware as unknown as KoaMiddleware,
-  );
+  spliceMiddleware(server, {
+    // Outermost, so it sees the final status and runs before the response is written.
+    outermost: localAwsMiddleware,
+    // Inside s3rver's XML encoder: the body is still an object.
+    beforeRouter: listObjectsMiddleware as unknown as KoaMiddleware,
+  });
 
   // s3rver.run() would hang on a taken port (it waits for a listen callback that never comes), so
   // set up buckets and the HTTP server here.

@@ -47,6 +47,11 @@ export interface LocalAwsOptions {
   sqsPort?: number | undefined;
   /** S3 port; 0 picks a free one. @default 0 */
   s3Port?: number | undefined;
+  /**
+   * Milliseconds added to every SQS answer, to stand in for the network (real SQS answers in 10–30 ms,
+   * loopback in about 1): benchmark or test a consumer under the latency it will meet. @default 0
+   */
+  sqsLatencyMs?: number | undefined;
   /** Region reported in queue ARNs, S3 events and `clientConfig()`. @default 'us-east-1' */
   region?: string | undefined;
   /** Queues to create (dead-letter queues first). @default [] */
@@ -272,6 +277,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       process.stderr.write(`local-aws: ${error.message}: ${String(error.cause)}\n`);
     });
 
+  const sqsLatencyMs = options.sqsLatencyMs ?? 0;
+  if (!(Number.isFinite(sqsLatencyMs) && sqsLatencyMs >= 0 && sqsLatencyMs <= 60_000)) {
+    throw new InvalidConfigurationError(
+      `sqsLatencyMs must be a number of milliseconds from 0 to 60000, got ${String(options.sqsLatencyMs)}`,
+    );
+  }
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   const s3Directory =
     dataDir === undefined ? await mkdtemp(join(tmpdir(), 'local-aws-s3-')) : join(dataDir, 's3');
@@ -292,6 +303,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         host,
         port: sqsPort,
         region,
+        latencyMs: sqsLatencyMs,
         ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'sqs') }),
       });
     } catch (error) {

@@ -78,20 +78,28 @@ export class ReceiveLoop {
           break;
         }
       } else {
-        // Wait for a batch of free permits, or for a poll in flight to return (then start over).
-        const returned = new AbortController();
-        void Promise.race([...inFlight]).then(() => returned.abort());
+        // Wait for a batch of free permits, or for a poll in flight to return (then start over). One
+        // controller aborted by either (not AbortSignal.any, whose dependent signals live until a GC).
+        const wake = new AbortController();
+        let pollReturned = false;
+        const onStop = (): void => wake.abort();
+        signal.addEventListener('abort', onStop, { once: true });
+        void Promise.race([...inFlight]).then(() => {
+          pollReturned = true;
+          wake.abort();
+        });
         try {
           const batch = await this.#o.semaphore.acquire(Math.min(minBatch, this.#o.semaphore.permits), {
-            signal: AbortSignal.any([signal, returned.signal]),
+            signal: wake.signal,
           });
           permits = splitPermit(batch);
         } catch {
           // Aborted (a poll returned, or stop), or refused (permits shrank): wait for the poll in flight.
-          if (!returned.signal.aborted && !signal.aborted) await Promise.race([...inFlight]);
+          if (!pollReturned && !signal.aborted) await Promise.race([...inFlight]);
           continue;
         } finally {
-          returned.abort();
+          signal.removeEventListener('abort', onStop);
+          wake.abort();
         }
       }
       while (permits.length < 10) {

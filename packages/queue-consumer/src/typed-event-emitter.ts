@@ -5,9 +5,28 @@ export type EventMap<M> = { [K in keyof M]: unknown[] };
 export type Listener<M extends EventMap<M>, E extends keyof M> = (...args: M[E]) => void;
 
 /**
- * A small typed event emitter. Unlike `node:events`, a listener that throws never breaks the emitter (the
- * throw is reported to `console.error`), and emitting `'error'` with no listener does not throw: it is
- * written to `console.error`, so a consumer without an error listener can never crash the process.
+ * Reports what no listener took, through Node's process warnings (`process.on('warning')`, `--no-warnings`,
+ * `--trace-warnings`): the application decides where it goes, the library never writes to the console.
+ */
+function warn(message: string, cause: unknown): void {
+  const warning = new Error(message, { cause });
+  warning.name = 'TypedEventEmitterWarning';
+  process.emitWarning(warning);
+}
+
+/**
+ * A small typed event emitter. Unlike `node:events`, a listener that throws never breaks the emitter or the
+ * other listeners, and emitting `'error'` with no listener does not throw, so a consumer without an error
+ * listener can never crash the process. Both are reported as a process warning (`process.on('warning')`)
+ * named `TypedEventEmitterWarning` whose `cause` is the error.
+ *
+ * @example
+ * ```ts
+ * const emitter = new TypedEventEmitter<{ tick: [n: number] }>();
+ * const off = emitter.on('tick', (n) => n.toFixed());
+ * emitter.emit('tick', 1);
+ * off();
+ * ```
  */
 export class TypedEventEmitter<M extends EventMap<M>> {
   readonly #listeners = new Map<keyof M, Set<unknown>>();
@@ -46,14 +65,14 @@ export class TypedEventEmitter<M extends EventMap<M>> {
   emit<E extends keyof M>(event: E, ...args: M[E]): boolean {
     const set = this.#listeners.get(event);
     if (!set || set.size === 0) {
-      if (event === 'error') console.error('[queue-consumer] unhandled error event:', args[0]);
+      if (event === 'error') warn("'error' event with no listener", args[0]);
       return false;
     }
     for (const listener of [...set]) {
       try {
         (listener as Listener<M, E>)(...args);
       } catch (error) {
-        console.error(`[queue-consumer] listener of '${String(event)}' threw:`, error);
+        warn(`a listener of '${String(event)}' threw`, error);
       }
     }
     return true;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTIONS } from './actions/index.ts';
 import { SqsServerError } from './errors.ts';
 import type { ActionInput } from './model.ts';
@@ -50,11 +51,14 @@ type Protocol = 'json' | 'query';
 export class SqsHttpServer {
   readonly server: Server;
   readonly #engine: SqsEngine;
+  readonly #latencyMs: number;
   #inFlight = 0;
   #idle: (() => void) | undefined;
 
-  constructor(engine: SqsEngine) {
+  /** @param latencyMs Added before every answer is written (a stand-in for the network). */
+  constructor(engine: SqsEngine, latencyMs = 0) {
     this.#engine = engine;
+    this.#latencyMs = latencyMs;
     this.server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
       this.#inFlight++;
       this.#handle(request, response)
@@ -151,6 +155,7 @@ export class SqsHttpServer {
           ? jsonErrorResponse(sqsError, requestId)
           : queryErrorResponse(sqsError, requestId);
     }
+    if (this.#latencyMs > 0 && !response.destroyed) await sleep(this.#latencyMs);
     if (response.destroyed) {
       undo();
       return;

@@ -25,6 +25,13 @@ export interface SqsServerOptions {
   accountId?: string | undefined;
   /** Region in queue ARNs. Default `'us-east-1'`. */
   region?: string | undefined;
+  /**
+   * Milliseconds added before every answer is written, to stand in for the network: real SQS answers in
+   * 10–30 ms, loopback in about 1, and a consumer's throughput is decided by that wait. The action runs
+   * first (a received message is in flight from then on), then the answer waits. A long poll that waits
+   * 20 s still waits 20 s, then this. Default `0`.
+   */
+  latencyMs?: number | undefined;
 }
 
 /** A message attribute for {@link SqsServer.sendMessage}. */
@@ -79,7 +86,11 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
     accountId: options.accountId ?? '000000000000',
     region: options.region ?? 'us-east-1',
   });
-  const http = new SqsHttpServer(engine);
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0 && latencyMs <= 60_000)) {
+    throw new RangeError(`latencyMs must be a number from 0 to 60000, got ${String(options.latencyMs)}`);
+  }
+  const http = new SqsHttpServer(engine, latencyMs);
   try {
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

@@ -9,7 +9,7 @@ describe('notification configuration XML', () => {
   it('reads queue configurations, with entities and case-insensitive filter rule names', () => {
     // Prepare
     const xml = `<?xml version="1.0"?><NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
-      <QueueConfiguration><Id>a&amp;b</Id><Queue>arn:aws:sqs:us-east-1:000000000000:jobs</Queue>
+      <QueueConfiguration><Id>a&amp;b&#x21;</Id><Queue>arn:aws:sqs:us-east-1:000000000000:jobs</Queue>
         <Event>s3:ObjectCreated:Put</Event><Event>s3:ObjectCreated:Copy</Event>
         <Filter><S3Key><FilterRule><Name>Prefix</Name><Value>up&lt;loads/</Value></FilterRule>
         <FilterRule><Name>suffix</Name><Value>.mp4</Value></FilterRule></S3Key></Filter>
@@ -21,7 +21,7 @@ describe('notification configuration XML', () => {
     // Assess
     expect(entries).toEqual([
       {
-        id: 'a&b',
+        id: 'a&b!',
         queueArn: 'arn:aws:sqs:us-east-1:000000000000:jobs',
         events: ['s3:ObjectCreated:Put', 's3:ObjectCreated:Copy'],
         prefix: 'up<loads/',
@@ -35,6 +35,16 @@ describe('notification configuration XML', () => {
 
   it.each([
     ['not a notification configuration', '<CORSConfiguration/>', 'MalformedXML'],
+    [
+      'XML that is not well-formed',
+      '<NotificationConfiguration><QueueConfiguration><Queue>q</Queue></NotificationConfiguration>',
+      'MalformedXML',
+    ],
+    [
+      'a filter rule that is not prefix or suffix',
+      '<NotificationConfiguration><QueueConfiguration><Queue>arn:aws:sqs:us-east-1:1:q</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>middle</Name><Value>x</Value></FilterRule></S3Key></Filter></QueueConfiguration></NotificationConfiguration>',
+      'InvalidArgument',
+    ],
     [
       'a queue configuration without events',
       '<NotificationConfiguration><QueueConfiguration><Queue>q</Queue></QueueConfiguration></NotificationConfiguration>',
