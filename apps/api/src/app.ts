@@ -20,6 +20,7 @@ import { registerJobRoutes } from './routes/jobs.ts';
 import { registerLegacyRoutes } from './routes/legacy.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUppyRoutes } from './routes/uppy.ts';
+import { registerWebRoutes } from './routes/web.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 
 /** Per-route options read by the app's hooks (`config` of a Fastify route). */
@@ -254,6 +255,7 @@ export async function buildApp(
   registerEventRoutes(app, context);
   registerUppyRoutes(app, context);
   registerLegacyRoutes(app, context);
+  registerWebRoutes(app, context);
 
   return Object.assign(app as unknown as FastifyInstance, { context });
 }
