@@ -11,6 +11,7 @@ const awsEnv = {
   MEDIA_BUCKET: 'media',
   JOBS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/media-jobs',
   AWS_REGION: 'eu-west-1',
+  PLAYBACK_SECRET: 'a-playback-secret-of-at-least-32-chars',
 };
 
 describe('loadConfig', () => {
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       AWS_SQS_READY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/ready',
       AWS_S3_REGION: 'eu-west-1',
       API_KEYS: `a:${hashApiKey('k')}`,
+      PLAYBACK_SECRET: awsEnv.PLAYBACK_SECRET,
     });
     expect(config.aws).toMatchObject({ mode: 'aws', bucket: 'old-bucket', region: 'eu-west-1' });
   });

@@ -54,6 +54,7 @@ describe('presigned URLs against an S3 that checks signatures', () => {
       MEDIA_BUCKET: 'media',
       JOBS_QUEUE_URL: aws.queueUrl('media-jobs'),
       API_KEYS: `test:${hashApiKey(TEST_KEY)}`,
+      PLAYBACK_SECRET: 'test-playback-secret-0123456789abcdef',
       LOG_LEVEL: 'silent',
     });
     config = {

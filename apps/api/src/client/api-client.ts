@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import type { Playback } from '../playback/schemas.ts';
 import type {
   CompleteUploadBody,
   CreateJobBody,
@@ -17,7 +18,16 @@ import type {
  */
 
 export type JobList = Static<typeof JobListSchema>;
-export type { CompleteUploadBody, CreateJobBody, CreateUploadBody, JobView, Problem, Upload, UploadParts };
+export type {
+  CompleteUploadBody,
+  CreateJobBody,
+  CreateUploadBody,
+  JobView,
+  Playback,
+  Problem,
+  Upload,
+  UploadParts,
+};
 
 /** One event of `GET /v1/jobs/{id}/events`. */
 export type JobEvent =
@@ -62,6 +72,7 @@ export const CLIENT_OPERATIONS: Readonly<Record<string, keyof ApiClient>> = {
   'POST /v1/jobs': 'createJob',
   'GET /v1/jobs': 'listJobs',
   'GET /v1/jobs/{id}': 'getJob',
+  'GET /v1/jobs/{id}/playback': 'getPlayback',
   'DELETE /v1/jobs/{id}': 'deleteJob',
   'GET /v1/jobs/{id}/events': 'jobEvents',
 };
@@ -74,6 +85,8 @@ export interface ApiClient {
   createJob(body: CreateJobBody, options?: RequestOptions): Promise<JobView>;
   listJobs(query?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<JobList>;
   getJob(id: string, options?: RequestOptions): Promise<JobView>;
+  /** Signed playback URLs of a succeeded job (409 before). */
+  getPlayback(id: string, options?: RequestOptions): Promise<Playback>;
   deleteJob(id: string, query?: { force?: boolean }, options?: RequestOptions): Promise<void>;
   /** The job's events until the stream ends (terminal state) or `signal` aborts. */
   jobEvents(id: string, options?: RequestOptions): AsyncGenerator<JobEvent>;
@@ -125,6 +138,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     createJob: (body, opts) => call('POST', '/v1/jobs', { ...opts, body }),
     listJobs: (query, opts) => call('GET', '/v1/jobs', { ...opts, query: { ...query } }),
     getJob: (jobId, opts) => call('GET', `/v1/jobs/${id(jobId)}`, { ...opts }),
+    getPlayback: (jobId, opts) => call('GET', `/v1/jobs/${id(jobId)}/playback`, { ...opts }),
     deleteJob: (jobId, query, opts) =>
       call('DELETE', `/v1/jobs/${id(jobId)}`, { ...opts, query: { ...query } }),
     async *jobEvents(jobId, opts = {}) {
