@@ -21,6 +21,7 @@ import { registerLegacyRoutes } from './routes/legacy.ts';
 import { registerPlaybackRoutes } from './routes/playback.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUppyRoutes } from './routes/uppy.ts';
+import { registerUppySignRoute } from './routes/uppy-sign.ts';
 import { registerWebRoutes } from './routes/web.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 
@@ -256,6 +257,7 @@ export async function buildApp(
   registerJobRoutes(app, context);
   registerEventRoutes(app, context);
   registerUppyRoutes(app, context);
+  registerUppySignRoute(app, context);
   registerLegacyRoutes(app, context);
   registerPlaybackRoutes(app, context);
   registerWebRoutes(app, context);

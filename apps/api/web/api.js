@@ -31,7 +31,7 @@ async function readProblem(response) {
 export async function getPageConfig() {
   const response = await fetch('/web/config.json');
   if (!response.ok) throw new ApiClientError(response.status, await readProblem(response));
-  return /** @type {{ devKey?: string }} */ (await response.json());
+  return /** @type {{ devKey?: string, multipartThresholdBytes: number }} */ (await response.json());
 }
 
 /**
@@ -79,15 +79,11 @@ export function createApiClient({ apiKey, baseUrl = '' }) {
      */
     getPlayback: (jobId) => call('GET', `/v1/jobs/${id(jobId)}/playback`),
     /**
-     * A presigned single PUT for a new upload (the Uppy route): `{ url, headers, key, jobId }`.
-     * @param {{ filename: string, type: string, size: number }} file
-     * @param {AbortSignal} [signal]
+     * Presigns one S3 request of Uppy's aws-s3 plugin (`POST /s3/sign`): `{ url, key, jobId }`. A request
+     * without `uploadId` starts a new upload (a new job) and needs the file's name, type and size.
+     * @param {{ method: string, key: string, uploadId?: string, partNumber?: number, filename?: string, type?: string, size?: number }} request
      */
-    uppyUploadParameters: (file, signal) =>
-      call('GET', '/s3/params', {
-        query: { filename: file.filename, type: file.type, size: file.size },
-        ...(signal === undefined ? {} : { signal }),
-      }),
+    uppySignRequest: (request) => call('POST', '/s3/sign', { body: request }),
     /**
      * The job's events (`state`, `progress`, `end`) as they come, over a fetch stream (EventSource cannot
      * send the key).

@@ -13,7 +13,7 @@ async function main() {
   const config = await getPageConfig();
   const stored = sessionStorage.getItem(KEY_STORAGE);
   const apiKey = stored ?? config.devKey ?? (await askForKey());
-  start(apiKey, stored === null && config.devKey === apiKey);
+  start(apiKey, stored === null && config.devKey === apiKey, config.multipartThresholdBytes);
 }
 
 /** Shows the key form until a key the API accepts is entered. @returns {Promise<string>} */
@@ -46,8 +46,8 @@ function askForKey() {
   });
 }
 
-/** @param {string} apiKey @param {boolean} devKey */
-function start(apiKey, devKey) {
+/** @param {string} apiKey @param {boolean} devKey @param {number} multipartThresholdBytes */
+function start(apiKey, devKey, multipartThresholdBytes) {
   byId('key-label').textContent = devKey ? 'Local mode · development key' : 'API key set for this tab';
   const change = byId('change-key');
   change.hidden = false;
@@ -78,6 +78,7 @@ function start(apiKey, devKey) {
   createUploader({
     target: byId('uploader'),
     api,
+    multipartThresholdBytes,
     onUploaded: ({ jobId, filename }) => {
       progress.track(jobId, filename);
       void jobs.refresh();

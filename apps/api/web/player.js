@@ -203,7 +203,7 @@ export function createPlayer({ api }) {
     /** @type {Array<[string, string]>} */
     const rows = [
       ['Duration', formatClock(probe.durationSeconds)],
-      ['Container', String(probe.format ?? '–').split(',')[0] ?? '–'],
+      ['Container', containerName(probe.format)],
       ['Size', formatBytes(probe.sizeBytes)],
       ['Bit rate', probe.bitRate ? `${Math.round(probe.bitRate / 1000)} kb/s` : '–'],
     ];
@@ -237,4 +237,12 @@ export function createPlayer({ api }) {
       panel.hidden = true;
     },
   };
+}
+
+/** ffprobe names a family of formats ("mov,mp4,m4a,3gp,3g2,mj2"): show the one people know. @param {unknown} format */
+function containerName(format) {
+  const names = String(format ?? '').split(',');
+  for (const known of ['mp4', 'webm', 'matroska', 'mpegts', 'avi'])
+    if (names.includes(known)) return known.toUpperCase();
+  return names[0] || '–';
 }

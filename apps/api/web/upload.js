@@ -3,20 +3,24 @@ import { AwsS3, Dashboard, Uppy } from '/vendor/uppy.min.mjs';
 
 /**
  * The uploader: Uppy's Dashboard (drag and drop, several files, per-file progress, pause/resume) with
- * its `@uppy/aws-s3` plugin. The plugin asks `signRequest` for a presigned URL and talks to S3 itself;
- * the page answers from the API's Uppy route `GET /s3/params`, which creates the upload's job and signs
- * Content-Type and Content-Length.
+ * its `@uppy/aws-s3` plugin, which talks to S3 itself with URLs its `signRequest` gives: the page asks
+ * the API's `POST /s3/sign` for each one. Each file becomes a job; files of at least
+ * `multipartThresholdBytes` go up in parts, so a paused upload resumes where it stopped.
  *
  * @param {{
  *   target: HTMLElement,
  *   api: import('./api.js').ApiClient,
+ *   multipartThresholdBytes: number,
  *   onUploaded: (job: { jobId: string, filename: string }) => void,
  * }} options
  */
-export function createUploader({ target, api, onUploaded }) {
-  /** Signed answers per Uppy file id: a retry or a resume reuses its URL (and job) while it is valid. */
-  /** @type {Map<string, { url: string, key: string, jobId: string, expiresAt: number }>} */
-  const signed = new Map();
+export function createUploader({ target, api, multipartThresholdBytes, onUploaded }) {
+  /** The job of each Uppy file id, and the signed single PUT a retry or resume reuses while it is valid. */
+  /** @type {Map<string, { jobId: string, put?: { url: string, key: string, expiresAt: number } }>} */
+  const uploads = new Map();
+  /** Uppy file id of each S3 key the API answered. */
+  /** @type {Map<string, string>} */
+  const fileOfKey = new Map();
 
   const uppy = new Uppy({
     id: 'media-upload',
@@ -39,40 +43,47 @@ export function createUploader({ target, api, onUploaded }) {
 
   uppy.use(AwsS3, {
     limit: 3,
-    shouldUseMultipart: false,
-    // The key Uppy hands to signRequest: the file's id, so the request can be matched to its file.
+    shouldUseMultipart: (/** @type {{ size: number | null }} */ file) =>
+      (file.size ?? 0) >= multipartThresholdBytes,
+    // The key Uppy passes to signRequest for a new upload: the file's id, to find the file again.
     generateObjectKey: (/** @type {{ id: string }} */ file) => file.id,
-    signRequest: async (/** @type {{ method: string, key: string, uploadId?: string }} */ request) => {
-      if (request.method !== 'PUT' || request.uploadId !== undefined) {
-        throw new Error(`this page does not sign ${request.method} requests`);
-      }
-      const file = uppy.getFile(request.key);
+    signRequest: async (
+      /** @type {{ method: string, key: string, uploadId?: string, partNumber?: number }} */ request,
+    ) => {
+      const fileId = fileOfKey.get(request.key) ?? request.key;
+      const file = uppy.getFile(fileId);
       if (file === undefined) throw new Error('the file was removed');
-      const known = signed.get(file.id);
-      if (known !== undefined && known.expiresAt > Date.now() + 30_000) return known;
-      const params = await api.uppyUploadParameters({
-        filename: file.name ?? 'upload',
-        type: file.type || 'application/octet-stream',
-        size: file.size ?? 0,
+      const known = uploads.get(file.id);
+      const isNewPut = request.method === 'PUT' && request.uploadId === undefined;
+      if (isNewPut && known?.put !== undefined && known.put.expiresAt > Date.now() + 30_000) return known.put;
+      const signed = await api.uppySignRequest({
+        method: request.method,
+        key: request.key,
+        ...(request.uploadId === undefined ? {} : { uploadId: request.uploadId }),
+        ...(request.partNumber === undefined ? {} : { partNumber: request.partNumber }),
+        ...(request.uploadId === undefined
+          ? {
+              filename: file.name ?? 'upload',
+              type: file.type || 'application/octet-stream',
+              size: file.size ?? 0,
+            }
+          : {}),
       });
-      const entry = {
-        url: params.url,
-        key: params.key,
-        jobId: params.jobId,
-        expiresAt: Date.now() + params.expires * 1000,
-      };
-      signed.set(file.id, entry);
-      uppy.setFileMeta(file.id, { jobId: params.jobId });
-      return entry;
+      fileOfKey.set(signed.key, file.id);
+      const entry = uploads.get(file.id) ?? { jobId: signed.jobId };
+      // A presigned upload URL lives at least a minute (the API's shortest UPLOAD_URL_TTL_SECONDS).
+      if (isNewPut) entry.put = { url: signed.url, key: signed.key, expiresAt: Date.now() + 60_000 };
+      uploads.set(file.id, entry);
+      return { url: signed.url, key: signed.key };
     },
   });
 
   uppy.on('upload-success', (file) => {
-    if (file === undefined) return;
-    const entry = signed.get(file.id);
-    if (entry !== undefined) onUploaded({ jobId: entry.jobId, filename: file.name ?? entry.key });
+    const entry = file === undefined ? undefined : uploads.get(file.id);
+    if (file !== undefined && entry !== undefined)
+      onUploaded({ jobId: entry.jobId, filename: file.name ?? '' });
   });
-  uppy.on('file-removed', (file) => signed.delete(file.id));
+  uppy.on('file-removed', (file) => uploads.delete(file.id));
 
   return uppy;
 }

@@ -26,6 +26,8 @@ interface StaticFile {
 /** The page's own files: URL path → file under `apps/api/web`. */
 const PAGE_FILES: Record<string, string> = {
   '/': 'index.html',
+  '/favicon.ico': 'favicon.svg',
+  '/web/favicon.svg': 'favicon.svg',
   '/web/app.css': 'app.css',
   '/web/main.js': 'main.js',
   '/web/api.js': 'api.js',
@@ -48,6 +50,7 @@ const VENDOR_FILES: Record<string, { module: string; file: string; contentType: 
 function contentTypeOf(file: string): string {
   if (file.endsWith('.html')) return 'text/html; charset=utf-8';
   if (file.endsWith('.css')) return CSS;
+  if (file.endsWith('.svg')) return 'image/svg+xml';
   return JS;
 }
 
@@ -72,21 +75,28 @@ function staticFiles(): Map<string, StaticFile> {
   return files;
 }
 
-/** The origins presigned S3 URLs point at, for the page's Content-Security-Policy. */
-export function s3Origins(config: ApiConfig): string[] {
+/**
+ * The origins the page's media and uploads come from besides the API: where presigned S3 URLs point,
+ * and `PLAYBACK_BASE_URL` (a CDN in front of the outputs) when it is set.
+ */
+export function mediaOrigins(config: ApiConfig): string[] {
   const endpoint = config.s3PublicEndpoint ?? config.aws.s3.endpoint;
-  if (endpoint !== undefined) return [new URL(endpoint).origin];
   const { bucket, region } = config.aws;
-  return [`https://${bucket}.s3.${region}.amazonaws.com`, `https://s3.${region}.amazonaws.com`];
+  const origins =
+    endpoint !== undefined
+      ? [new URL(endpoint).origin]
+      : [`https://${bucket}.s3.${region}.amazonaws.com`, `https://s3.${region}.amazonaws.com`];
+  if (config.playback.baseUrl !== undefined) origins.push(new URL(config.playback.baseUrl).origin);
+  return [...new Set(origins)];
 }
 
 /**
  * The page's policy: scripts and styles only from this origin (no inline code), network and media
- * from this origin and S3 (uploads, segments, thumbnails), blob: for hls.js (MediaSource, its worker)
- * and Uppy's previews.
+ * from this origin and the media origins (uploads, segments, thumbnails), blob: for hls.js
+ * (MediaSource, its worker) and Uppy's previews.
  */
 export function pageContentSecurityPolicy(config: ApiConfig): string {
-  const s3 = s3Origins(config).join(' ');
+  const s3 = mediaOrigins(config).join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -107,6 +117,8 @@ export function pageContentSecurityPolicy(config: ApiConfig): string {
 export interface PageConfig {
   /** Local mode with no `API_KEYS`: the page uses the development key without asking. */
   devKey?: string;
+  /** Files of at least this size go up as multipart uploads (`UPLOAD_MULTIPART_THRESHOLD_BYTES`). */
+  multipartThresholdBytes: number;
 }
 
 /**
@@ -140,7 +152,10 @@ export function registerWebRoutes(app: TypedApp, ctx: AppContext): void {
   }
 
   app.get('/web/config.json', { schema: { hide: true }, config: flags }, async (_request, reply) => {
-    const page: PageConfig = ctx.config.devKeyEnabled ? { devKey: DEV_API_KEY } : {};
+    const page: PageConfig = {
+      ...(ctx.config.devKeyEnabled ? { devKey: DEV_API_KEY } : {}),
+      multipartThresholdBytes: ctx.config.uploads.multipartThresholdBytes,
+    };
     return secure(reply).header('cache-control', 'no-store').send(page);
   });
 }

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, scratchDir, WorkerProcess } from '../../../worker/test/helpers.ts';
 import { type Harness, startHarness, TEST_KEY } from '../harness.ts';
 
+// The functions given to page.evaluate and waitForFunction run in the browser; the app's types have no DOM.
+// biome-ignore lint/suspicious/noExplicitAny: browser globals, checked by the assertions
+declare const document: any, window: any, MutationObserver: any, getComputedStyle: any;
+
 const CHROMIUM = '/usr/bin/chromium';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const screenshotDir = join(repoRoot, '.tmp', 'browser');
@@ -34,7 +38,7 @@ function watch(page: Page): { bad: BadResponse[]; failed: string[]; consoleError
     seen.failed.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
   });
   page.on('console', (message) => {
-    if (message.type() === 'error') seen.consoleErrors.push(message.text());
+    if (message.type() === 'error') seen.consoleErrors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => seen.consoleErrors.push(`page error: ${error.message}`));
   return seen;
@@ -80,7 +84,7 @@ async function waitForPlayback(
     { timeout: 120_000, polling: 250 },
   );
   return page.evaluate(() => {
-    const video = document.querySelector('video') as HTMLVideoElement;
+    const video = document.querySelector('video');
     return {
       engine: video.dataset.engine ?? '',
       currentTime: video.currentTime,
@@ -151,7 +155,7 @@ describe('the web page in real Chromium', () => {
       await card.waitFor({ state: 'visible', timeout: 60_000 });
       await page.waitForFunction(
         () => {
-          const state = document.querySelector<HTMLElement>('.job-card')?.dataset.state;
+          const state = document.querySelector('.job-card')?.dataset.state;
           return state === 'processing' || state === 'succeeded';
         },
         undefined,
@@ -161,8 +165,8 @@ describe('the web page in real Chromium', () => {
       const percents: number[] = [];
       await page.exposeFunction('recordPercent', (value: number) => percents.push(value));
       await page.evaluate(() => {
-        const bar = document.querySelector('.job-card .progress') as HTMLElement;
-        const record = (window as unknown as { recordPercent: (v: number) => void }).recordPercent;
+        const bar = document.querySelector('.job-card .progress');
+        const record = window.recordPercent;
         record(Number(bar.getAttribute('aria-valuenow')));
         new MutationObserver(() => record(Number(bar.getAttribute('aria-valuenow')))).observe(bar, {
           attributes: true,
@@ -232,7 +236,7 @@ describe('the web page in real Chromium', () => {
       await page.locator('.job-card').first().waitFor({ state: 'visible', timeout: 60_000 });
       await page.waitForFunction(
         () => {
-          const state = document.querySelector<HTMLElement>('.job-card')?.dataset.state;
+          const state = document.querySelector('.job-card')?.dataset.state;
           return state === 'processing' || state === 'succeeded';
         },
         undefined,
