@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -62,9 +62,10 @@ async function addFile(page: Page, file: string): Promise<void> {
   await page.locator('.uppy-StatusBar-actionBtn--upload').waitFor({ state: 'visible' });
 }
 
-/** Waits until the page's video plays through hls.js at full size, then answers what it saw. */
+/** Waits until the page's video plays at the source's width, then answers what it saw. */
 async function waitForPlayback(
   page: Page,
+  width: number,
 ): Promise<{ engine: string; currentTime: number; videoWidth: number }> {
   // The page reports a job it cannot open in the jobs panel: fail with that, not with a timeout.
   await page.waitForFunction(
@@ -76,11 +77,11 @@ async function waitForPlayback(
   if (await error.isVisible()) throw new Error(`the page says: ${await error.textContent()}`);
   await page.locator('#play-toggle').click();
   await page.waitForFunction(
-    () => {
+    (expected: number) => {
       const video = document.querySelector('video');
-      return video !== null && video.currentTime >= 2 && video.videoWidth === 1280;
+      return video !== null && video.currentTime >= 2 && video.videoWidth === expected;
     },
-    undefined,
+    width,
     { timeout: 120_000, polling: 250 },
   );
   return page.evaluate(() => {
@@ -99,6 +100,7 @@ describe('the web page in real Chromium', () => {
   let browser: Browser;
   let scratch: { dir: string; cleanup: () => Promise<void> };
   let clip: string;
+  let smallClip: string;
   const shots: string[] = [];
 
   beforeAll(async () => {
@@ -111,6 +113,8 @@ describe('the web page in real Chromium', () => {
     scratch = await scratchDir();
     clip = join(scratch.dir, 'clip.mp4');
     await makeClip(clip, { seconds: 10, size: '1280x720', rate: 25 });
+    smallClip = join(scratch.dir, 'small.mp4');
+    await makeClip(smallClip, { seconds: 4, size: '320x180', rate: 15 });
     await mkdir(screenshotDir, { recursive: true });
     harness = await startHarness();
     worker = await WorkerProcess.start({
@@ -135,7 +139,7 @@ describe('the web page in real Chromium', () => {
   }, 60_000);
 
   it(
-    'uploads a clip through Uppy, follows the job on one progress bar and plays it through hls.js, with no 4xx',
+    'uploads a clip through Uppy in parts (paused and resumed), follows the job on one progress bar and plays it through hls.js, with no 4xx',
     async () => {
       // Prepare
       const context: BrowserContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -148,11 +152,46 @@ describe('the web page in real Chromium', () => {
       await enterKey(page);
       await addFile(page, clip);
       await shoot(page, 'desktop-1-upload', shots);
+      // The clip is over the harness's multipart threshold: Uppy sends it in 5 MiB parts. Slow the
+      // network so the upload can be paused after the first part, then resumed.
+      expect((await stat(clip)).size).toBeGreaterThan(harness.config.uploads.multipartThresholdBytes);
+      const s3Requests: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('uploadId=')) s3Requests.push(`${request.method()} ${request.url()}`);
+      });
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      const throttle = (uploadThroughput: number) =>
+        cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 0,
+          downloadThroughput: -1,
+          uploadThroughput,
+        });
+      await throttle(500_000);
+      const firstPart = page.waitForResponse(
+        (response) => response.request().method() === 'PUT' && /[?&]partNumber=1&/.test(response.url()),
+        { timeout: 120_000 },
+      );
       await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+      expect((await firstPart).status()).toBe(200);
+      const toggle = page.locator('[data-cy="togglePauseResume"]');
+      await toggle.click();
+      await expect.poll(() => toggle.getAttribute('title')).toBe('Resume');
+      await shoot(page, 'desktop-1b-paused', shots);
+      await throttle(-1);
+      await toggle.click();
+
+      // Assess: the resumed upload asked S3 for its parts and sent part 1 only once
+      const card = page.locator('.job-card').first();
+      await card.waitFor({ state: 'visible', timeout: 120_000 });
+      const partPuts = (n: number) =>
+        s3Requests.filter((r) => r.startsWith('PUT ') && new RegExp(`[?&]partNumber=${n}&`).test(r));
+      expect(partPuts(1)).toHaveLength(1);
+      expect(partPuts(2).length).toBeGreaterThanOrEqual(1);
+      expect(s3Requests.some((r) => r.startsWith('GET ') && !r.includes('partNumber='))).toBe(true);
 
       // Assess: one progress bar for the job, moving forward only
-      const card = page.locator('.job-card').first();
-      await card.waitFor({ state: 'visible', timeout: 60_000 });
       await page.waitForFunction(
         () => {
           const state = document.querySelector('.job-card')?.dataset.state;
@@ -173,7 +212,7 @@ describe('the web page in real Chromium', () => {
         });
       });
 
-      const played = await waitForPlayback(page);
+      const played = await waitForPlayback(page, 1280);
       const done = worker.logs.find((line) => line.msg === 'job succeeded');
       console.log(`the worker ran the job in ${done?.ms} ms`);
       expect(played.engine).toBe('hls.js');
@@ -213,7 +252,7 @@ describe('the web page in real Chromium', () => {
   );
 
   it(
-    'works on a phone-sized viewport, and deletes a job after a confirmation',
+    'works on a phone-sized viewport (a single-PUT upload), and deletes a job after a confirmation',
     async () => {
       // Prepare: a phone, the job of the first test already in the list
       const context = await browser.newContext({
@@ -226,7 +265,9 @@ describe('the web page in real Chromium', () => {
       const seen = watch(page);
       await page.goto(`${harness.baseUrl}/`);
       await enterKey(page);
-      await addFile(page, clip);
+      // Under the multipart threshold: one presigned PUT.
+      expect((await stat(smallClip)).size).toBeLessThan(harness.config.uploads.multipartThresholdBytes);
+      await addFile(page, smallClip);
       await shoot(page, 'phone-1-upload', shots);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
@@ -244,7 +285,7 @@ describe('the web page in real Chromium', () => {
       );
       await page.locator('.job-card').first().scrollIntoViewIfNeeded();
       await shoot(page, 'phone-2-progress', shots);
-      const played = await waitForPlayback(page);
+      const played = await waitForPlayback(page, 320);
       expect(played.engine).toBe('hls.js');
       await page.locator('#player-panel').scrollIntoViewIfNeeded();
       await shoot(page, 'phone-3-playback', shots);
