@@ -8,10 +8,10 @@ import { byId, el, formatEta, stageLabel, stateLabel } from './format.js';
  * @param {{
  *   api: import('./api.js').ApiClient,
  *   onSucceeded: (jobId: string) => void,
- *   onSettled: () => void,
+ *   onStateChange: () => void,
  * }} options
  */
-export function createJobProgress({ api, onSucceeded, onSettled }) {
+export function createJobProgress({ api, onSucceeded, onStateChange }) {
   const panel = byId('progress-panel');
   const list = byId('job-cards');
 
@@ -47,6 +47,7 @@ export function createJobProgress({ api, onSucceeded, onSettled }) {
     list.prepend(card);
 
     let shown = 0;
+    let lastState = '';
     /** @param {string} state @param {{ percent: number, stage?: string, preset?: string, etaSeconds?: number } | undefined} progress */
     function render(state, progress) {
       let percent = 0;
@@ -57,6 +58,10 @@ export function createJobProgress({ api, onSucceeded, onSettled }) {
       bar.setAttribute('aria-valuenow', String(Math.round(shown)));
       percentText.textContent = `${Math.floor(shown)} %`;
       card.dataset.state = state;
+      if (state !== lastState) {
+        lastState = state;
+        onStateChange();
+      }
       badge.className = `badge badge-${state}`;
       badge.textContent = stateLabel(state);
       if (state === 'processing') {
@@ -80,7 +85,7 @@ export function createJobProgress({ api, onSucceeded, onSettled }) {
       eta.textContent = '';
     }).then((state) => {
       if (state === 'succeeded') onSucceeded(jobId);
-      onSettled();
+      onStateChange();
     });
   }
 

@@ -29,9 +29,13 @@ export function createJobsList({ api, onOpen, onDeleted }) {
   /** @type {string | undefined} */
   let nextCursor;
 
+  let latest = 0;
+
   async function refresh() {
+    const call = ++latest;
     try {
       const result = await api.listJobs({ limit: PAGE_SIZE, cursor: cursors[page] });
+      if (call !== latest) return; // A newer refresh is on its way.
       nextCursor = result.nextCursor;
       error.hidden = true;
       render(result.items);

@@ -73,7 +73,7 @@ function start(apiKey, devKey, multipartThresholdBytes) {
     onSucceeded: (jobId) => {
       if (player.jobId === '') void openJob(jobId);
     },
-    onSettled: () => void jobs.refresh(),
+    onStateChange: () => void jobs.refresh(),
   });
   createUploader({
     target: byId('uploader'),

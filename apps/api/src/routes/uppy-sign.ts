@@ -53,7 +53,7 @@ export const UppySignResponseSchema = Type.Object(
 type UppySignResponse = Static<typeof UppySignResponseSchema>;
 
 const DESCRIPTION = [
-  "The `signRequest` option of `@uppy/aws-s3` 5+ (Uppy then talks to S3 itself): pass Uppy's request",
+  "The `signRequest` option of `@uppy/aws-s3` 6 (Uppy then talks to S3 itself): pass Uppy's request",
   "(`method`, `key`, `uploadId`, `partNumber`) and, for a new upload, the file's `filename`, `type` and `size`.",
   'PUT without uploadId: a single upload (a new job; Content-Type and Content-Length signed).',
   "POST without uploadId: starts a multipart upload (a new job; Content-Type signed); the answer's `key` is",
@@ -62,7 +62,7 @@ const DESCRIPTION = [
 ].join(' ');
 
 /**
- * `POST /s3/sign`: presigns the S3 requests of Uppy's aws-s3 plugin (versions 5+, whose Companion
+ * `POST /s3/sign`: presigns the S3 requests of Uppy's aws-s3 plugin (version 6, whose Companion
  * mode cannot send the API key). Every upload is a job, as with the other upload routes; requests on
  * an upload need a key this API handed out for a multipart upload.
  */
@@ -179,7 +179,7 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
       schema: {
         tags: ['uppy'],
         operationId: 'uppySignRequest',
-        summary: "Uppy 5+: presign one of the aws-s3 plugin's S3 requests",
+        summary: "Uppy 6: presign one of the aws-s3 plugin's S3 requests",
         description: DESCRIPTION,
         body: UppySignBodySchema,
         response: { 200: json('Presigned request', UppySignResponseSchema), default: problemResponse },
