@@ -12,7 +12,7 @@ async function sendToS3(
 ): Promise<Response> {
   return fetch(url, {
     method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Blob([body as BlobPart]) }),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Blob([Buffer.from(body)]) }),
     headers: contentType === undefined ? {} : { 'content-type': contentType },
   });
 }
