@@ -192,10 +192,12 @@ describe('the web page in real Chromium', () => {
       expect(s3Requests.some((r) => r.startsWith('GET ') && !r.includes('partNumber='))).toBe(true);
 
       // Assess: one progress bar for the job, moving forward only
+      // The progress screenshot once the bar has moved (or the job is already done).
       await page.waitForFunction(
         () => {
-          const state = document.querySelector('.job-card')?.dataset.state;
-          return state === 'processing' || state === 'succeeded';
+          const card = document.querySelector('.job-card');
+          const percent = Number(card?.querySelector('.progress')?.getAttribute('aria-valuenow'));
+          return (card?.dataset.state === 'processing' && percent > 0) || card?.dataset.state === 'succeeded';
         },
         undefined,
         { timeout: JOB_TIMEOUT_MS, polling: 200 },
