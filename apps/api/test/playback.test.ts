@@ -210,6 +210,7 @@ describe('playback: signed URLs to a private bucket (local-aws checks signatures
     const master = await fetch(playback.hls);
     expect(master.status).toBe(200);
     expect(master.headers.get('content-type')).toMatch(/^application\/vnd\.apple\.mpegurl/);
+    expect(master.headers.get('access-control-allow-origin')).toBe('*');
     const maxAge = Number(master.headers.get('cache-control')?.match(/max-age=(\d+)/)?.[1]);
     expect(maxAge).toBeGreaterThan(0);
     expect(maxAge).toBeLessThanOrEqual((Date.parse(playback.expiresAt) - Date.now()) / 1000 + 1);

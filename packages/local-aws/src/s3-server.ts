@@ -140,6 +140,13 @@ function accessKeyIdOf(ctx: KoaContext): string | undefined {
   return firstValue(ctx.query.AWSAccessKeyId);
 }
 
+const encodeComponent = globalThis.encodeURIComponent;
+
+/** `encodeURIComponent` as RFC 3986 (and SigV4) has it: `!'()*` are encoded too. */
+function encodeRfc3986(value: string | number | boolean): string {
+  return encodeComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 function safeDecode(value: string): string {
   try {
     return decodeURIComponent(value);
@@ -355,10 +362,15 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     // s3rver's check reads the flag from the app; it runs synchronously up to `next`, so no other
     // request sees the flag off.
     server.allowMismatchedSignatures = false;
+    // s3rver canonicalises query values with encodeURIComponent, which leaves !'()* alone where SigV4
+    // encodes them (a prefix "it's (1)" or a response-content-disposition would never match): for the
+    // same synchronous span, encodeURIComponent encodes as RFC 3986.
+    globalThis.encodeURIComponent = encodeRfc3986;
     let checked: Promise<void>;
     try {
       checked = authenticate(ctx, async () => undefined);
     } finally {
+      globalThis.encodeURIComponent = encodeComponent;
       server.allowMismatchedSignatures = true;
     }
     await checked;

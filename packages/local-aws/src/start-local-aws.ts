@@ -70,7 +70,8 @@ export interface LocalAwsOptions {
    * Verify S3 request signatures as S3 does (SigV4 header or presigned query: signature, expiry, the
    * signed headers such as `content-length` and `content-type`): a request signed with other
    * credentials than {@link LOCAL_AWS_CREDENTIALS}, an expired URL or another size or type than signed
-   * gets S3's 403 error XML. `false` accepts any credentials and signature. @default true
+   * gets S3's 403 error XML, and so does an unsigned request (as from a private bucket). `false`
+   * accepts any credentials, any signature and anonymous requests. @default true
    */
   checkSignatures?: boolean | undefined;
   /**

@@ -128,10 +128,14 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
       const isPlaylist = file.endsWith('.m3u8');
       const rewrite = isPlaylist ? rewritePlaylist : rewriteStoryboardVtt;
       const mapper = await links.mapperFor(key, urisOf(text, rewrite));
-      return reply
-        .header('cache-control', `private, max-age=${links.secondsLeft()}`)
-        .type(isPlaylist ? PLAYLIST_CONTENT_TYPE : VTT_CONTENT_TYPE)
-        .send(rewrite(text, mapper));
+      return (
+        reply
+          .header('cache-control', `private, max-age=${links.secondsLeft()}`)
+          // Players on any origin (hls.js) read it; the token, not a cookie, is the credential.
+          .header('access-control-allow-origin', '*')
+          .type(isPlaylist ? PLAYLIST_CONTENT_TYPE : VTT_CONTENT_TYPE)
+          .send(rewrite(text, mapper))
+      );
     },
   );
 }

@@ -7,8 +7,12 @@ import { parseCliArgs, parseNotifySpec, parseQueueSpec } from '../../src/parse-c
 
 describe('parseCliArgs', () => {
   it('turns signature checks off with --no-signature-checks (they are on without it)', () => {
-    expect(parseCliArgs(['start', '--no-signature-checks']).options).toEqual({ checkSignatures: false });
-    expect(parseCliArgs(['start']).options).toEqual({});
+    expect(parseCliArgs(['start', '--no-signature-checks'])).toEqual({
+      command: 'start',
+      json: false,
+      options: { checkSignatures: false },
+    });
+    expect(parseCliArgs(['start'])).toEqual({ command: 'start', json: false, options: {} });
   });
 
   it('turns the dev script flags into startLocalAws options', () => {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../src/index.ts';
@@ -47,6 +47,30 @@ describe('S3 signature checks (on by default)', { timeout: 60_000 }, () => {
 
     // Assess
     expect(response.status).toBe(200);
+  });
+
+  it("accepts requests whose query has !'()* (SigV4 encodes them, encodeURIComponent does not)", async () => {
+    // Prepare
+    const Key = "it's (1)*!.txt";
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'x' }));
+
+    // Act
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "it's (1)*!" }));
+    const url = await getSignedUrl(
+      s3,
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key,
+        ResponseContentDisposition: 'attachment; filename="a (1).txt"',
+      }),
+      { expiresIn: 300 },
+    );
+    const response = await fetch(url);
+
+    // Assess
+    expect(listed.KeyCount).toBe(1);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="a (1).txt"');
   });
 
   it('refuses a presigned PUT with another Content-Length than signed', async () => {
