@@ -218,7 +218,7 @@ export function createPlayer({ api }) {
           : probe.audio.channels === 2
             ? 'stereo'
             : `${probe.audio.channels} ch`;
-      rows.push(['Audio', `${probe.audio.codec} · ${channels} · ${probe.audio.sampleRate / 1000} kHz`]);
+      rows.push(['Audio', `${probe.audio.codec} · ${channels} · ${probe.audio.sampleRate / 1000}\u00a0kHz`]);
     }
     for (const [term, value] of rows)
       list.append(el('div', {}, [el('dt', {}, [term]), el('dd', {}, [value])]));
