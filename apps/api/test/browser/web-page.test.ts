@@ -9,7 +9,7 @@ import { type Harness, startHarness, TEST_KEY } from '../harness.ts';
 
 // The functions given to page.evaluate and waitForFunction run in the browser; the app's types have no DOM.
 // biome-ignore lint/suspicious/noExplicitAny: browser globals, checked by the assertions
-declare const document: any, window: any, MutationObserver: any, getComputedStyle: any;
+declare const document: any, window: any, MutationObserver: any, getComputedStyle: any, sessionStorage: any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -313,4 +313,28 @@ describe('the web page in real Chromium', () => {
     },
     JOB_TIMEOUT_MS + 180_000,
   );
+
+  it('uses the development key without asking in local mode', async () => {
+    // Prepare: an API that accepts dev-key (local mode without API_KEYS)
+    const local = await startHarness({ devKeyEnabled: true });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    try {
+      const page = await context.newPage();
+      const seen = watch(page);
+
+      // Act
+      await page.goto(`${local.baseUrl}/`);
+
+      // Assess: no key form, the jobs list loaded with the development key
+      await page.locator('#jobs-empty').waitFor({ state: 'visible' });
+      expect(await page.locator('#key-panel').isHidden()).toBe(true);
+      expect(await page.locator('#key-label').textContent()).toBe('Local mode · development key');
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(seen.bad).toEqual([]);
+      expect(seen.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+      await local.stop();
+    }
+  });
 });
