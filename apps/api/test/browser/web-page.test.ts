@@ -128,7 +128,7 @@ describe('the web page in real Chromium', () => {
       // Root in a container has no user namespaces for Chromium's sandbox.
       args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
     });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
