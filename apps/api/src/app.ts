@@ -22,6 +22,8 @@ import { registerLegacyRoutes } from './routes/legacy.ts';
 import { registerPlaybackRoutes } from './routes/playback.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUppyRoutes } from './routes/uppy.ts';
+import { registerUppySignRoute } from './routes/uppy-sign.ts';
+import { registerWebRoutes } from './routes/web.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
 import type { Caller } from './tenancy.ts';
 
@@ -287,8 +289,10 @@ export async function buildApp(
   registerJobRoutes(app, context);
   registerEventRoutes(app, context);
   registerUppyRoutes(app, context);
+  registerUppySignRoute(app, context);
   registerLegacyRoutes(app, context);
   registerPlaybackRoutes(app, context);
+  registerWebRoutes(app, context);
 
   return Object.assign(app as unknown as FastifyInstance, { context });
 }

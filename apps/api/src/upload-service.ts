@@ -79,31 +79,15 @@ export function partSizeOf(partNumber: number, size: number, partSize: number, p
 export async function createUpload(ctx: AppContext, input: NewUpload): Promise<CreatedUpload> {
   const limits = ctx.config.uploads;
   checkUploadLimits(limits, input.contentType, input.size);
-  const jobId = newJobId();
-  const key = uploadKey(jobId, input.filename);
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + limits.urlTtlSeconds * 1000).toISOString();
   const method =
     input.method ??
     (input.size !== undefined && input.size > 0 && input.size >= limits.multipartThresholdBytes
       ? 'multipart'
       : 'put');
-
-  const spec: JobSpec = {
-    schemaVersion: 1,
-    jobId,
-    createdAt: now.toISOString(),
-    source: {
-      key,
-      filename: input.filename,
-      contentType: input.contentType,
-      ...(input.size === undefined ? {} : { size: input.size }),
-    },
-    ...(input.presets === undefined ? {} : { presets: input.presets }),
-    ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
-    upload: { method, expiresAt },
-    owner: input.owner,
-  };
+  const spec = newUploadSpec(limits, input, method);
+  const { jobId } = spec;
+  const { key } = spec.source;
+  const expiresAt = spec.upload?.expiresAt ?? '';
 
   if (method === 'put') {
     await ctx.store.writeSpec(spec);
@@ -135,6 +119,51 @@ export async function createUpload(ctx: AppContext, input: NewUpload): Promise<C
     spec,
     upload: { id: jobId, key, expiresAt, method: 'multipart', uploadId, partSize, partCount, parts },
   };
+}
+
+/** The spec of a new job whose source the client uploads (no S3 call yet). */
+function newUploadSpec(limits: UploadLimits, input: NewUpload, method: 'put' | 'multipart'): JobSpec {
+  const jobId = newJobId();
+  const now = new Date();
+  return {
+    schemaVersion: 1,
+    jobId,
+    createdAt: now.toISOString(),
+    source: {
+      key: uploadKey(jobId, input.filename),
+      filename: input.filename,
+      contentType: input.contentType,
+      ...(input.size === undefined ? {} : { size: input.size }),
+    },
+    ...(input.presets === undefined ? {} : { presets: input.presets }),
+    ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
+    upload: { method, expiresAt: new Date(now.getTime() + limits.urlTtlSeconds * 1000).toISOString() },
+    owner: input.owner,
+  };
+}
+
+/**
+ * A multipart upload the client starts itself (Uppy's `signRequest`): the job's spec is written now,
+ * without an upload id, and the answer is a presigned CreateMultipartUpload with Content-Type signed.
+ */
+export async function createClientMultipartUpload(
+  ctx: AppContext,
+  input: Omit<NewUpload, 'method'>,
+): Promise<{ spec: JobSpec; url: string }> {
+  checkUploadLimits(ctx.config.uploads, input.contentType, input.size);
+  const spec = newUploadSpec(ctx.config.uploads, input, 'multipart');
+  await ctx.store.writeSpec(spec);
+  const url = await getSignedUrl(
+    ctx.presigner,
+    new CreateMultipartUploadCommand({
+      Bucket: ctx.bucket,
+      Key: spec.source.key,
+      ContentType: input.contentType,
+    }),
+    { expiresIn: ctx.config.uploads.urlTtlSeconds, signableHeaders: new Set(['content-type']) },
+  );
+  ctx.metrics.uploadsCreated.inc({ method: 'multipart' });
+  return { spec, url };
 }
 
 export function range(from: number, to: number): number[] {

@@ -1,0 +1,130 @@
+// @ts-check
+import { byId, el, formatEta, stageLabel, stateLabel } from './format.js';
+
+/**
+ * One progress bar per job, fed by the job's Server-Sent Events: 0–100 % over the whole job with the
+ * stage and an ETA. The bar never moves backwards, whatever the events say.
+ *
+ * @param {{
+ *   api: import('./api.js').ApiClient,
+ *   onSucceeded: (jobId: string) => void,
+ *   onStateChange: () => void,
+ * }} options
+ */
+export function createJobProgress({ api, onSucceeded, onStateChange }) {
+  const panel = byId('progress-panel');
+  const list = byId('job-cards');
+
+  /** @param {string} jobId @param {string} filename */
+  function track(jobId, filename) {
+    panel.hidden = false;
+    const fill = el('div', { class: 'progress-fill' });
+    const bar = el(
+      'div',
+      {
+        class: 'progress',
+        role: 'progressbar',
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': '0',
+        'aria-label': `Progress of ${filename}`,
+      },
+      [fill],
+    );
+    const badge = el('span', { class: 'badge' });
+    const stage = el('span', { class: 'job-stage' });
+    const percentText = el('span', { class: 'job-percent' }, ['0 %']);
+    const eta = el('span', { class: 'job-eta' });
+    const card = el('li', { class: 'job-card', 'data-job-id': jobId }, [
+      el('div', { class: 'job-card-head' }, [
+        el('span', { class: 'job-card-name truncate', title: filename }, [filename]),
+        badge,
+      ]),
+      bar,
+      el('div', { class: 'job-card-line' }, [stage, percentText]),
+      el('div', { class: 'job-card-line' }, [eta]),
+    ]);
+    list.prepend(card);
+
+    let shown = 0;
+    let lastState = '';
+    /** @param {string} state @param {{ percent: number, stage?: string, preset?: string, etaSeconds?: number } | undefined} progress */
+    function render(state, progress) {
+      let percent = 0;
+      if (state === 'succeeded') percent = 100;
+      else if (state === 'processing' && progress !== undefined) percent = progress.percent;
+      shown = Math.min(100, Math.max(shown, percent));
+      fill.style.width = `${shown}%`;
+      bar.setAttribute('aria-valuenow', String(Math.round(shown)));
+      percentText.textContent = `${Math.floor(shown)} %`;
+      card.dataset.state = state;
+      if (state !== lastState) {
+        lastState = state;
+        onStateChange();
+      }
+      badge.className = `badge badge-${state}`;
+      badge.textContent = stateLabel(state);
+      if (state === 'processing') {
+        stage.textContent = stageLabel(progress) || 'Starting';
+        eta.textContent = formatEta(progress?.etaSeconds);
+      } else if (state === 'succeeded') {
+        stage.textContent = 'Done';
+        eta.textContent = '';
+      } else if (state === 'queued') {
+        stage.textContent = 'Waiting for a worker';
+        eta.textContent = '';
+      } else if (state === 'awaiting_upload') {
+        stage.textContent = 'Waiting for the upload';
+        eta.textContent = '';
+      }
+    }
+    render('queued', undefined);
+
+    void follow(jobId, render, (failure) => {
+      stage.textContent = failure;
+      eta.textContent = '';
+    }).then((state) => {
+      if (state === 'succeeded') onSucceeded(jobId);
+      onStateChange();
+    });
+  }
+
+  /**
+   * Follows the event stream to the end, reconnecting when it closes early; answers the final state.
+   * @param {string} jobId
+   * @param {(state: string, progress: any) => void} render
+   * @param {(message: string) => void} fail
+   * @returns {Promise<string>}
+   */
+  async function follow(jobId, render, fail) {
+    let delay = 1000;
+    for (;;) {
+      let state = '';
+      try {
+        for await (const { event, data } of api.jobEvents(jobId)) {
+          if (event === 'state') {
+            state = data.state;
+            render(state, data.progress);
+            if (state === 'failed') fail(`Failed: ${data.error?.message ?? 'unknown error'}`);
+          } else if (event === 'progress') {
+            state = data.state;
+            render(state, data.progress);
+          } else if (event === 'end') {
+            return data.state;
+          }
+          delay = 1000;
+        }
+      } catch (error) {
+        if (/** @type {{ status?: number }} */ (error).status === 404) {
+          fail('The job was deleted');
+          return 'deleted';
+        }
+      }
+      if (state === 'succeeded' || state === 'failed') return state;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 15_000);
+    }
+  }
+
+  return { track };
+}
