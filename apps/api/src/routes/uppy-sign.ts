@@ -11,6 +11,7 @@ import type { RouteFlags } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, NotFoundError } from '../errors.ts';
 import { json, problemResponse } from '../schemas.ts';
+import { type Caller, mayAccess } from '../tenancy.ts';
 import type { TypedApp } from '../typed-app.ts';
 import {
   abortMultipart,
@@ -70,12 +71,13 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
   const ttl = ctx.config.uploads.urlTtlSeconds;
 
   /** The spec of the multipart upload of `key`; the upload id, when the API knows it, must match. */
-  async function multipartSpec(key: string, uploadId: string): Promise<JobSpec> {
+  async function multipartSpec(key: string, uploadId: string, caller: Caller | undefined): Promise<JobSpec> {
     const jobId = jobIdFromUploadKey(key);
     const spec = jobId === undefined ? undefined : await ctx.store.readSpec(jobId);
     const known = spec?.upload?.multipartUploadId;
     if (
       spec === undefined ||
+      !mayAccess(caller, spec) ||
       spec.source.key !== key ||
       spec.upload?.method !== 'multipart' ||
       (known !== undefined && known !== uploadId)
@@ -91,7 +93,8 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
     return { filename: body.filename ?? body.key, type: body.type, size: body.size };
   }
 
-  async function sign(body: UppySignBody, owner: string): Promise<UppySignResponse> {
+  async function sign(body: UppySignBody, caller: Caller | undefined): Promise<UppySignResponse> {
+    const owner = caller?.keyId ?? '';
     const { method, key, uploadId } = body;
     if (uploadId === undefined) {
       if (method === 'PUT') {
@@ -102,7 +105,7 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
             "a single upload needs the file's `size`: it is signed as Content-Length",
           );
         }
-        ctx.uploadLimit.take(owner);
+        await ctx.uploadLimit.take(owner);
         const { upload } = await createUpload(ctx, {
           filename: file.filename,
           contentType: file.type,
@@ -115,7 +118,7 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
       }
       if (method === 'POST') {
         const file = newFile(body);
-        ctx.uploadLimit.take(owner);
+        await ctx.uploadLimit.take(owner);
         const { spec, url } = await createClientMultipartUpload(ctx, {
           filename: file.filename,
           contentType: file.type,
@@ -127,7 +130,7 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
       throw new ApiError('BAD_REQUEST', `${method} without an uploadId is not an upload request`);
     }
 
-    const spec = await multipartSpec(key, uploadId);
+    const spec = await multipartSpec(key, uploadId, caller);
     const target = { Bucket: ctx.bucket, Key: key, UploadId: uploadId };
     const answer = (url: string): UppySignResponse => ({ url, key, jobId: spec.jobId });
     switch (method) {
@@ -185,6 +188,6 @@ export function registerUppySignRoute(app: TypedApp, ctx: AppContext): void {
         response: { 200: json('Presigned request', UppySignResponseSchema), default: problemResponse },
       },
     },
-    async (request) => sign(request.body, request.apiKeyId ?? ''),
+    async (request) => sign(request.body, request.caller),
   );
 }
