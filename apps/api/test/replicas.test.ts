@@ -85,6 +85,7 @@ describe('two API replicas behind one client', () => {
       JOBS_QUEUE_URL: aws.queueUrl('media-jobs'),
       API_KEYS: `test:${hashApiKey(TEST_KEY)}`,
       UPLOADS_PER_KEY_PER_HOUR: '3',
+      PLAYBACK_SECRET: 'replicas-playback-secret-0123456789abcdef',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
