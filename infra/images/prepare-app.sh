@@ -17,7 +17,7 @@ rm -rf "$out"
 pnpm --filter "@media-server/$app" deploy --prod --legacy --config.node-linker=hoisted "$out" > /dev/null
 node infra/images/bundle-app.ts "$app" "$out/dist"
 # The image runs the bundle only: no TypeScript sources, tests or benches.
-rm -rf "$out/src" "$out/test" "$out/bench" "$out/tsconfig.json" "$out/vitest.config.ts"
+rm -rf "$out/src" "$out/test" "$out/bench" "$out/tsconfig.json" "$out/vitest.config.ts" "$out/Dockerfile"
 if [ "$system_ffmpeg" = "--system-ffmpeg" ]; then
   rm -rf "$out/node_modules/@ffmpeg-installer" "$out/node_modules/@ffprobe-installer"
 fi
