@@ -186,11 +186,14 @@ export class MediaServices extends Construct {
     this.worker = new ecs.FargateService(this, 'Worker', {
       cluster: this.cluster,
       taskDefinition: workerTask,
-      desiredCount: settings.workerMinTasks,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
     });
+    // The scaling policies own the worker's task count: a template value would reset it on every deploy
+    // (stopping tasks in the middle of a backlog). Without it CloudFormation starts one task, and the
+    // policies take over.
+    (this.worker.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
   }
 }
