@@ -1,4 +1,4 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { MediaServerStack } from './media-server-stack.ts';
 
@@ -80,8 +80,9 @@ export function applyNagSuppressions(stack: MediaServerStack): void {
     );
   }
 
-  const notificationsHandler = Stack.of(stack)
-    .node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'))
+  // CDK adds the notifications handler once per stack, at the stack's root.
+  const notificationsHandler = stack.node.children
+    .find((child) => child.node.id.startsWith('BucketNotificationsHandler'))
     ?.node.tryFindChild('Role');
   if (notificationsHandler !== undefined) {
     acknowledge(
