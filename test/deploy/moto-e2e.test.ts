@@ -9,6 +9,13 @@ import { uploadAndWait } from './upload-flow.ts';
 
 // Another implementation of AWS's S3 and SQS APIs than local-aws: moto's server, started by
 // .ci/reference-servers.sh (`bash .ci/moto-e2e.sh` runs this file with it).
+// Where moto differs from AWS (none of it changes what this test proves):
+// - moto checks no signature and routes a request by the credential scope of its Authorization header;
+//   the setup (moto-setup.ts) relies on that instead of an SDK. The apps sign as they do against AWS.
+// - moto's S3 event percent-encodes "/" in the object key (`uploads%2F<jobId>%2Fclip.mp4`); AWS leaves
+//   "/" as it is. The worker URL-decodes keys, so both name the same object.
+// - Like AWS, moto fires the notification itself (S3 → SQS in one server process) and sends an
+//   s3:TestEvent when the configuration is set; the worker acknowledges that without work.
 const MOTO_ENDPOINT = process.env.MOTO_ENDPOINT;
 const REGION = 'us-east-1';
 const FFMPEG = '/usr/bin/ffmpeg';
