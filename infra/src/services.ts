@@ -165,6 +165,9 @@ export class MediaServices extends Construct {
         ...awsEnvironment,
         WORKER_CONCURRENCY: String(settings.workerConcurrency),
         WORKER_SHUTDOWN_GRACE_MS: String(settings.workerShutdownGraceMs),
+        // The worker asks for this timeout on every receive and its heartbeat holds long jobs: a crashed
+        // task's job is back within it.
+        WORKER_VISIBILITY_TIMEOUT_SECONDS: String(settings.visibilityTimeoutSeconds),
         WORKER_HTTP_PORT: String(WORKER_HTTP_PORT),
         WORKER_TEMP_DIR: '/tmp/media-worker',
         // Fargate refuses the user namespaces bubblewrap needs (no CAP_SYS_ADMIN, no unprivileged userns):

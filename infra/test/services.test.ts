@@ -57,6 +57,13 @@ describe('ECS on Fargate', () => {
     expect(service.Properties.LoadBalancers).toBeUndefined();
   });
 
+  it("gives the worker the jobs queue's visibility timeout (its heartbeat holds longer jobs)", () => {
+    const queueId = synth.stack.getLogicalId(synth.stack.storage.queue.node.defaultChild as never);
+    const queue = synth.template.toJSON().Resources[queueId].Properties;
+    const worker = container(synth, 'ServicesWorkerTask');
+    expect(Number(env(worker).WORKER_VISIBILITY_TIMEOUT_SECONDS)).toBe(queue.VisibilityTimeout);
+  });
+
   it('runs both apps in AWS mode: bucket, queue and region set, no local endpoints, secrets from Secrets Manager', () => {
     const secretIds = Object.keys(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'));
     for (const [prefix, secrets] of [
