@@ -9,4 +9,4 @@ source scripts/toolchain.sh
 source .ci/reference-servers.sh
 trap stop_reference_servers EXIT
 mkdir -p .tmp
-timeout 900 pnpm vitest run --project deploy moto-e2e
+timeout 900 pnpm vitest run --project deploy moto-e2e --reporter=default --reporter=json --outputFile.json=.tmp/moto-e2e-report.json "$@"

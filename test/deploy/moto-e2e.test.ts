@@ -86,6 +86,23 @@ describe.skipIf(!MOTO_ENDPOINT)(
         if (output.kind === 'hls-master')
           expect(new TextDecoder().decode(bytes)).toContain('#EXT-X-STREAM-INF');
       }
+      // Playback through the API's signed /play URLs: master → variant → init → first segment, each 200.
+      const playbackResponse = await fetch(`${running.apiUrl}/v1/jobs/${job.id}/playback`, {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      });
+      expect(playbackResponse.status).toBe(200);
+      const playback = (await playbackResponse.json()) as { hls: string };
+      const master = await fetch(playback.hls);
+      expect(master.status).toBe(200);
+      const variantUrl = firstUri(await master.text());
+      const variant = await fetch(variantUrl);
+      expect(variant.status, variantUrl).toBe(200);
+      const variantText = await variant.text();
+      const init = variantText.match(/#EXT-X-MAP:URI="([^"]+)"/)?.[1];
+      for (const url of [init, firstUri(variantText)]) {
+        expect(url).toMatch(/^https?:\/\//);
+        expect((await fetch(url as string)).status, url).toBe(200);
+      }
       // The worker took the job from moto's S3 event (not from a job message the API sent).
       const taken = running.worker.logs.find((line) => line.jobId === job.id && typeof line.key === 'string');
       expect(taken?.key).toMatch(/^uploads\//);
@@ -95,3 +112,10 @@ describe.skipIf(!MOTO_ENDPOINT)(
     });
   },
 );
+
+/** The first URI line of a playlist (the first line that is neither empty nor a tag). */
+function firstUri(playlist: string): string {
+  const line = playlist.split('\n').find((entry) => entry.trim() !== '' && !entry.startsWith('#'));
+  if (line === undefined) throw new Error(`no URI in playlist:\n${playlist}`);
+  return line.trim();
+}

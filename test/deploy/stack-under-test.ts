@@ -16,7 +16,7 @@ export interface RunningApps {
 
 /**
  * Starts the API and the worker from their deploy folders in AWS mode: the environment an ECS task gets
- * (bucket, queue URL, region, API_KEYS, WEBHOOK_SECRET, the image's FFMPEG_PATH), plus the endpoints and
+ * (bucket, queue URL, region, API_KEYS, WEBHOOK_SECRET, PLAYBACK_SECRET, the image's FFMPEG_PATH), plus the endpoints and
  * credentials of the S3/SQS implementation under test. Resolves when both answer `/readyz`.
  */
 export async function startApps(options: {
@@ -30,6 +30,7 @@ export async function startApps(options: {
   const api = AppProcess.start(join(options.deployDir, 'api'), {
     ...common,
     API_KEYS,
+    PLAYBACK_SECRET: 'deploy-test-playback-secret-0123456789abcdef',
     HOST: '127.0.0.1',
     PORT: '0',
   });
