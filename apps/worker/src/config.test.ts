@@ -16,6 +16,22 @@ describe('loadWorkerConfig', () => {
     expect(config.reconcileSchedule).toBe('0 * * * * *');
     expect(config.defaultPresets.video).toEqual(['mp4', 'hls', 'poster', 'sprite']);
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
+    expect(config.ffmpegSandbox).toBe('auto');
+  });
+
+  it('FFMPEG_SANDBOX: required by default against AWS, validated when set', () => {
+    const awsEnv = {
+      AWS_REGION: 'eu-west-1',
+      MEDIA_BUCKET: 'b',
+      JOBS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+      WEBHOOK_SECRET: 'whsec',
+    };
+    expect(loadWorkerConfig(awsEnv).ffmpegSandbox).toBe('required');
+    expect(loadWorkerConfig({ ...awsEnv, FFMPEG_SANDBOX: 'off' }).ffmpegSandbox).toBe('off');
+    expect(loadWorkerConfig({ FFMPEG_SANDBOX: 'required' }).ffmpegSandbox).toBe('required');
+    expect(() => loadWorkerConfig({ FFMPEG_SANDBOX: 'yes' })).toThrow(
+      /FFMPEG_SANDBOX must be required, auto or off/,
+    );
   });
 
   it("accepts the original deployment's variable names", () => {
