@@ -27,8 +27,9 @@ export const bwrapSandbox: Sandbox = {
   },
 
   /**
-   * Starts `binary -version` in the sandbox (once per binary, cached): `{ ok: true }`, or why it cannot run
-   * here (no `bwrap`, namespaces refused by the kernel or a container's seccomp profile, missing library).
+   * Starts `binary -version` in the sandbox (once per binary, cached): `{ ok: true }` when the binary ran
+   * (whatever its exit code), or why it cannot run here (no `bwrap`, namespaces refused by the kernel or a
+   * container's seccomp profile, a library the sandbox lacks).
    */
   check(binary) {
     let p = checks.get(binary);
@@ -64,8 +65,17 @@ async function runCheck(binary: string): Promise<SandboxCheck> {
     extendEnv: false,
     timeout: 20_000,
   });
-  if (r.exitCode === 0 && /version/.test(String(r.stdout))) return { ok: true };
-  const why = String(r.stderr).trim().split('\n').slice(-3).join(' / ') || `exit code ${r.exitCode}`;
+  const stderr = String(r.stderr);
+  // The binary ran (whatever its exit): the sandbox works. bwrap's own failures, a library the sandbox
+  // lacks, or an exec failure mean it does not.
+  const failed =
+    r.exitCode === undefined ||
+    r.exitCode === 126 ||
+    r.exitCode === 127 ||
+    /^bwrap: /m.test(stderr) ||
+    /error while loading shared libraries/.test(stderr);
+  if (!failed) return { ok: true };
+  const why = stderr.trim().split('\n').slice(-3).join(' / ') || `exit code ${r.exitCode}`;
   return { ok: false, reason: `bwrap could not start ${binary}: ${why}` };
 }
 
