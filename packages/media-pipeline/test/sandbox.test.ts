@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg } from '../src/builder.ts';
-import { FfmpegExitError, SandboxUnavailableError } from '../src/errors.ts';
+import { FfmpegExitError, MemoryLimitError, SandboxUnavailableError } from '../src/errors.ts';
 import { probe } from '../src/probe.ts';
 import { runFfmpeg } from '../src/run-ffmpeg.ts';
 import { bwrapSandbox } from '../src/sandbox/bwrap.ts';
@@ -260,6 +260,20 @@ describe('sandbox modes and paths', () => {
       read: ['/in/a.mp4'],
       write: ['/p', '/o'],
     });
+  });
+
+  it('watches the memory of the ffmpeg below bwrap, not of bwrap', async () => {
+    // bwrap itself stays near 2 MiB; only the real ffmpeg's RSS passes 20 MiB (x264 on 1280x720).
+    const err = await attempt(() =>
+      runFfmpeg(
+        ffmpeg()
+          .lavfiInput('testsrc2=size=1280x720:rate=25')
+          .output(join(job.path, 'memory.mkv'), { videoCodec: 'libx264', preset: 'ultrafast' }),
+        { sandbox: 'required', maxMemoryBytes: 20 * 1024 * 1024, killGraceMs: 200, timeoutMs: 20_000 },
+      ),
+    );
+    expect(err).toBeInstanceOf(MemoryLimitError);
+    expect((err as MemoryLimitError).peakBytes).toBeGreaterThan(20 * 1024 * 1024);
   });
 
   it('probes inside the sandbox', async () => {
