@@ -38,7 +38,15 @@ describe("the images' deploy folders (what the Dockerfiles copy)", () => {
   it('hold the bundle and production dependencies only: no sources, no dev tools, no npm ffmpeg', async () => {
     for (const app of ['api', 'worker']) {
       const folder = join(deployDir, app);
-      expect((await readdir(folder)).sort()).toEqual(['README.md', 'dist', 'node_modules', 'package.json']);
+      // The API also serves the web page: its static files (web/) beside the bundle.
+      const expected = [
+        'README.md',
+        'dist',
+        'node_modules',
+        'package.json',
+        ...(app === 'api' ? ['web'] : []),
+      ];
+      expect((await readdir(folder)).sort()).toEqual(expected);
       const modules = await readdir(join(folder, 'node_modules'));
       for (const devOnly of [
         'vitest',
@@ -48,6 +56,7 @@ describe("the images' deploy folders (what the Dockerfiles copy)", () => {
         'verdaccio',
         'execa',
         '@20minutes',
+        'playwright-core',
       ]) {
         if (app === 'worker' && devOnly === 'execa') continue; // a runtime dependency of media-pipeline
         expect(modules, `${app} has ${devOnly}`).not.toContain(devOnly);

@@ -328,7 +328,7 @@ export function ffmpeg(globals: GlobalOptions = {}): FfmpegBuilder {
 function pushRecord(args: string[], rec: Readonly<Record<string, OptionValue>> | undefined): void {
   if (!rec) return;
   for (const [k, v] of Object.entries(rec)) {
-    if (!/^[a-z0-9_:.]+$/i.test(k)) throw new TypeError(`invalid option name: ${k}`);
+    if (!/^[a-z0-9_:.][a-z0-9_:.-]*$/i.test(k)) throw new TypeError(`invalid option name: ${k}`);
     args.push(`-${k}`, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
 }

@@ -44,7 +44,8 @@ export class LineTail {
 
 /**
  * Polls `/proc/<pid>/status` (Linux) for the peak resident set size (VmHWM) and calls `onExceed` once when
- * it passes `limitBytes`. Elsewhere `peakBytes` stays `undefined`.
+ * it passes `limitBytes`. Elsewhere `peakBytes` stays `undefined`. `pid` may be a function, asked on every
+ * poll, for a binary that runs below a launcher (the sandbox).
  */
 export class MemoryWatch {
   #peak: number | undefined;
@@ -52,7 +53,7 @@ export class MemoryWatch {
   #fired = false;
 
   constructor(
-    pid: number | undefined,
+    pid: number | undefined | (() => Promise<number | undefined>),
     limitBytes: number | undefined,
     onExceed: (peak: number) => void,
     intervalMs: number = limitBytes === undefined ? 250 : 50,
@@ -60,7 +61,9 @@ export class MemoryWatch {
     if (pid === undefined || process.platform !== 'linux') return;
     const tick = async (): Promise<void> => {
       try {
-        const status = await readFile(`/proc/${pid}/status`, 'utf8');
+        const target = typeof pid === 'function' ? await pid() : pid;
+        if (target === undefined) return;
+        const status = await readFile(`/proc/${target}/status`, 'utf8');
         const m = /VmHWM:\s+(\d+) kB/.exec(status);
         if (m) {
           const bytes = Number(m[1]) * 1024;

@@ -11,6 +11,9 @@ import {
 } from './errors.ts';
 import { CRASH_SIGNALS, LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
 import { type FfmpegProgress, ProgressParser } from './progress.ts';
+import type { Isolation, SandboxMode } from './sandbox/mode.ts';
+import { pathsOfArgv, pathsOfBuilder, type SandboxPaths } from './sandbox/paths.ts';
+import { planSpawn } from './sandbox/spawn-plan.ts';
 
 /** Options of {@link runFfmpeg}. */
 export interface RunFfmpegOptions {
@@ -37,8 +40,15 @@ export interface RunFfmpegOptions {
   ffmpegPath?: string | undefined;
   /** Where an output written to `pipe:1` goes. Default: discarded. */
   stdout?: NodeJS.WritableStream | undefined;
-  /** Working directory. Default: `process.cwd()`. */
+  /** Working directory. Default: `process.cwd()` (sandboxed: the first output directory). */
   cwd?: string | undefined;
+  /** Sandbox mode of this run. Default {@link defaultSandboxMode} (`FFMPEG_SANDBOX`, else `auto`). */
+  sandbox?: SandboxMode | undefined;
+  /**
+   * What the sandboxed run may read and write. Default: from the builder (file inputs read-only, output
+   * directories read-write), or inferred from a raw argv ({@link pathsOfArgv}).
+   */
+  sandboxPaths?: SandboxPaths | undefined;
 }
 
 /** What a successful run reports. */
@@ -53,6 +63,8 @@ export interface RunFfmpegResult {
   stderrTail: string[];
   /** Peak resident memory of the ffmpeg process in bytes (Linux only). */
   peakRssBytes: number | undefined;
+  /** How the run was isolated: `'bwrap'` or `'none'`. */
+  isolation: Isolation;
 }
 
 /**
@@ -86,12 +98,19 @@ export async function runFfmpeg(
   if (options.signal?.aborted)
     throw new FfmpegAbortError('ffmpeg run was aborted before it started', { cause: options.signal.reason });
 
+  const spawn = await planSpawn(binary, argv, {
+    mode: options.sandbox,
+    paths: options.sandboxPaths ?? (builder ? pathsOfBuilder(builder) : pathsOfArgv(argv)),
+    cwd: options.cwd,
+  });
   const startedAt = Date.now();
-  const child = execa(binary, argv, {
+  const child = execa(spawn.command, spawn.args, {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     buffer: false,
     reject: false,
     cleanup: true,
+    env: spawn.env,
+    extendEnv: false,
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   child.stdin?.on('error', () => {});
@@ -160,8 +179,10 @@ export async function runFfmpeg(
     );
     timers.push(check);
   }
-  const memory = new MemoryWatch(child.pid, options.maxMemoryBytes, (peak) =>
-    stop(new MemoryLimitError(options.maxMemoryBytes ?? 0, peak)),
+  const memory = new MemoryWatch(
+    () => spawn.binaryPid(child.pid),
+    options.maxMemoryBytes,
+    (peak) => stop(new MemoryLimitError(options.maxMemoryBytes ?? 0, peak)),
   );
 
   let result: Awaited<typeof child>;
@@ -187,11 +208,12 @@ export async function runFfmpeg(
       cause: result,
     });
   }
-  if (result.exitCode !== 0 || result.signal) {
+  const exit = spawn.exitOf(result);
+  if (exit.exitCode !== 0 || exit.signal) {
     await removeTargets(cleanup);
-    const signal = result.signal ?? null;
+    const signal = exit.signal ?? null;
     throw new FfmpegExitError(
-      { exitCode: result.exitCode ?? null, signal, stderrTail: tail, argv, binary },
+      { exitCode: exit.exitCode ?? null, signal, stderrTail: tail, argv, binary },
       signal && CRASH_SIGNALS.has(signal) ? { kind: 'input' } : undefined,
     );
   }
@@ -201,5 +223,6 @@ export async function runFfmpeg(
     lastProgress,
     stderrTail: tail,
     peakRssBytes: memory.peakBytes,
+    isolation: spawn.isolation,
   };
 }

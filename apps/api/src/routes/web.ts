@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,8 +10,19 @@ import { DEV_API_KEY } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { TypedApp } from '../typed-app.ts';
 
-const webDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+const webDir = findWebDir(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
+
+/**
+ * The page's folder: `apps/api/web` next to `src/` when the API runs from source, `<app>/web` next to
+ * `dist/` when it runs bundled from an image's deploy folder.
+ */
+function findWebDir(moduleDir: string): string {
+  for (const candidate of [join(moduleDir, '..', '..', 'web'), join(moduleDir, '..', 'web')]) {
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  throw new Error(`the web page's files (web/index.html) are not next to ${moduleDir}`);
+}
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';

@@ -7,6 +7,7 @@ import { scale, select, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile, inputProfileArgs } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
 import type { ProbeResult } from '../probe-result.ts';
+import { planSpawn } from '../sandbox/spawn-plan.ts';
 
 /** Options of {@link sprite}. */
 export interface SpriteOptions {
@@ -107,7 +108,7 @@ export async function keyframeTimes(
   profile: InputProfile,
   ffprobePath?: string | undefined,
 ): Promise<number[]> {
-  const r = await execa(
+  const spawn = await planSpawn(
     ffprobePath ?? resolveBinaries().ffprobe,
     [
       '-v',
@@ -121,8 +122,15 @@ export async function keyframeTimes(
       'csv=p=0',
       `file:${resolve(input)}`,
     ],
-    { stdin: 'ignore', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    { paths: { read: [resolve(input)], write: [] } },
   );
+  const r = await execa(spawn.command, spawn.args, {
+    stdin: 'ignore',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: spawn.env,
+    extendEnv: false,
+  });
   const times = String(r.stdout)
     .split('\n')
     .map((l) => l.split(','))
