@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 source scripts/toolchain.sh
 if [ "${1:-}" = upload ]; then # ./dev.sh upload <file> [presets]: try the running system
   shift
-  exec node scripts/upload.ts "$@"
+  exec node --conditions=@media-server/source scripts/upload.ts "$@"
 fi
 pnpm install --frozen-lockfile --prefer-offline
 cat >&2 <<'BANNER'

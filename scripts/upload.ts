@@ -1,9 +1,6 @@
 // Uploads a file through the running API and follows its job to the end, printing each event.
 //   ./dev.sh upload <file> [preset,preset…]      (API_URL, API_KEY default to the dev setup)
-// Reads the file into memory: a demonstration of the flow, not an uploader for very large files.
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
-import { createApiClient } from '../apps/api/src/client/api-client.ts';
+import { createClient, type PresetName } from '@media-server/client';
 
 const [file, presetList] = process.argv.slice(2);
 if (file === undefined) {
@@ -11,36 +8,15 @@ if (file === undefined) {
   process.exit(2);
 }
 
-const contentTypes: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.mkv': 'video/x-matroska',
-  '.webm': 'video/webm',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-  '.m4a': 'audio/mp4',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-};
 const baseUrl = process.env.API_URL ?? 'http://127.0.0.1:3000';
-const client = createApiClient({ baseUrl, apiKey: process.env.API_KEY ?? 'dev-key' });
-const size = (await stat(file)).size;
-const presets = presetList?.split(',').filter(Boolean) as Parameters<
-  typeof client.createUpload
->[0]['presets'];
-
-const upload = await client.createUpload({
-  filename: basename(file),
-  contentType: contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
-  size,
+const client = createClient({ baseUrl, apiKey: process.env.API_KEY ?? 'dev-key' });
+const presets = presetList?.split(',').filter(Boolean) as PresetName[] | undefined;
+const upload = await client.upload(file, {
   ...(presets === undefined ? {} : { presets }),
+  onStart: ({ id, method }) => console.log(`job ${id}: uploading (${method})`),
 });
-console.log(`job ${upload.id}: uploading ${size} bytes to ${upload.key} (${upload.method})`);
-await client.uploadFile(upload, new Uint8Array(await readFile(file)));
 
-for await (const event of client.jobEvents(upload.id)) {
+for await (const event of client.jobs.events(upload.id)) {
   if (event.event === 'progress') {
     const { stage, percent } = event.data.progress;
     console.log(`  ${event.data.state} ${stage} ${percent.toFixed(0)} %`);
@@ -50,7 +26,7 @@ for await (const event of client.jobEvents(upload.id)) {
     console.log(`  error: ${event.data.detail}`);
   }
 }
-const job = await client.getJob(upload.id);
+const job = await client.jobs.get(upload.id);
 console.log(
   JSON.stringify({ state: job.state, error: job.error, outputs: job.outputs?.map((o) => o.key) }, null, 2),
 );
