@@ -17,6 +17,18 @@ export interface OpenedSource {
   blob: Blob | undefined;
   /** Sequential access (streams): the next `length` bytes, in part order. */
   read: ((length: number) => Promise<Uint8Array>) | undefined;
+  /**
+   * Random access into a caller's buffer (a file path in Node): fills `target` from `position`, so that
+   * an upload reuses a few buffers instead of allocating one per chunk.
+   */
+  readInto: ((target: Uint8Array, position: number) => Promise<void>) | undefined;
+  /** Releases what the source holds open (the file). */
+  close(): Promise<void>;
+}
+
+interface FileHandleLike {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
 }
 
 interface NodeFs {
@@ -24,7 +36,7 @@ interface NodeFs {
   openAsBlob(path: string, options?: { type?: string }): Promise<Blob>;
 }
 interface NodeFsPromises {
-  open(path: string, flags: string): Promise<{ close(): Promise<void> }>;
+  open(path: string, flags: string): Promise<FileHandleLike>;
 }
 
 /**
@@ -36,6 +48,13 @@ function nodeBuiltin<T>(name: string): T | undefined {
   return processLike?.getBuiltinModule?.(name) as T | undefined;
 }
 
+const NO_ACCESS = {
+  blob: undefined,
+  read: undefined,
+  readInto: undefined,
+  close: async (): Promise<void> => {},
+};
+
 export async function openSource(
   source: UploadSource,
   options: { filename?: string | undefined; size?: number | undefined },
@@ -43,7 +62,7 @@ export async function openSource(
   if (typeof source === 'string') return openPath(source);
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
     const name = options.filename ?? (source as Blob & { name?: string }).name ?? 'upload';
-    return { name, size: source.size, type: source.type, blob: source, read: undefined };
+    return { ...NO_ACCESS, name, size: source.size, type: source.type, blob: source };
   }
   if (options.size === undefined || !Number.isInteger(options.size) || options.size < 0) {
     throw new UploadSourceError(
@@ -55,7 +74,7 @@ export async function openSource(
   const stream = source as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
   const iterable: AsyncIterable<Uint8Array> =
     Symbol.asyncIterator in stream ? stream : streamIterable(stream);
-  return { name: options.filename ?? 'upload', size, type: '', blob: undefined, read: byteReader(iterable) };
+  return { ...NO_ACCESS, name: options.filename ?? 'upload', size, type: '', read: byteReader(iterable) };
 }
 
 async function openPath(path: string): Promise<OpenedSource> {
@@ -83,16 +102,34 @@ async function openPath(path: string): Promise<OpenedSource> {
     throw new UploadSourceError(`${path}: is a directory, not a file`, 'SOURCE_IS_DIRECTORY');
   }
   if (!stats.isFile()) throw new UploadSourceError(`${path}: not a regular file`, 'SOURCE_UNREADABLE');
+  let handle: FileHandleLike;
   try {
     // Opening proves the file is readable now, before an upload is created for it.
-    await (await fsPromises.open(path, 'r')).close();
+    handle = await fsPromises.open(path, 'r');
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
     throw new UploadSourceError(`${path}: cannot read it (${code})`, 'SOURCE_UNREADABLE', { cause: error });
   }
-  const blob = await fs.openAsBlob(path);
   const name = path.split(/[\\/]/).pop() || 'upload';
-  return { name, size: stats.size, type: '', blob, read: undefined };
+  const size = stats.size;
+  return {
+    name,
+    size,
+    type: '',
+    blob: await fs.openAsBlob(path),
+    read: undefined,
+    async readInto(target, position) {
+      let filled = 0;
+      while (filled < target.length) {
+        const { bytesRead } = await handle.read(target, filled, target.length - filled, position + filled);
+        if (bytesRead === 0) {
+          throw new UploadSourceError(`${path}: the file shrank while it was uploaded`, 'SOURCE_UNREADABLE');
+        }
+        filled += bytesRead;
+      }
+    },
+    close: () => handle.close(),
+  };
 }
 
 async function* streamIterable(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -10,6 +10,7 @@ import type {
 import { UploadPartError, UploadSourceError } from '../errors.ts';
 import { sleep } from '../sleep.ts';
 import { contentTypeOf } from './content-type.ts';
+import { canNodePut, nodePut } from './node-put.ts';
 import { ProgressMeter, type UploadProgress } from './progress.ts';
 import { type OpenedSource, openSource, type UploadSource } from './source.ts';
 
@@ -79,8 +80,7 @@ interface PartPlan {
   headers: Record<string, string>;
 }
 
-const isNode =
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+const CHUNK_BYTES = 256 * 1024;
 
 /** Picks single PUT or multipart, sends the parts in parallel with retries, completes, reports progress. */
 export async function uploadSource(
@@ -89,6 +89,18 @@ export async function uploadSource(
   options: UploadOptions = {},
 ): Promise<UploadResult> {
   const opened = await openSource(source, options);
+  try {
+    return await uploadOpened(api, opened, options);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function uploadOpened(
+  api: UploadApi,
+  opened: OpenedSource,
+  options: UploadOptions,
+): Promise<UploadResult> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const meter = new ProgressMeter(opened.size, options.onProgress);
@@ -244,20 +256,13 @@ async function sendPartWithRetries(
       meter.add(n);
     };
     try {
-      const response = await fetchImpl(part.url, {
-        method: 'PUT',
-        headers: { ...part.headers, 'content-length': String(part.size) },
-        signal,
-        ...partBody(source, part, bytes, count),
-      });
-      if (response.ok) {
-        await response.arrayBuffer();
+      const answer = await putPart(fetchImpl, source, part, bytes, count, signal);
+      if (answer.status >= 200 && answer.status < 300) {
         if (sent < part.size) meter.add(part.size - sent);
-        return response.headers.get('etag') ?? '';
+        return answer.etag ?? '';
       }
-      await response.body?.cancel();
-      const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-      if (!retryable || attempt >= retries) throw new UploadPartError(part.partNumber, response.status);
+      const retryable = answer.status >= 500 || answer.status === 429 || answer.status === 408;
+      if (!retryable || attempt >= retries) throw new UploadPartError(part.partNumber, answer.status);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof UploadPartError) throw error;
@@ -271,35 +276,53 @@ async function sendPartWithRetries(
 }
 
 /**
- * The request body of one part. In Node a counting stream (undici sends it with the signed
- * Content-Length), so progress moves inside a part; in browsers the Blob itself (counted when done).
+ * One PUT of a part. In Node through `node:http` from a chunk reader (bounded memory, progress inside a
+ * part); elsewhere through `fetch` with the Blob or bytes as the body (progress when the part is done).
  */
-function partBody(
+async function putPart(
+  fetchImpl: typeof fetch,
   source: OpenedSource,
   part: PartPlan,
   bytes: Uint8Array | undefined,
   count: (n: number) => void,
-): { body: NonNullable<RequestInit['body']>; duplex?: 'half' } {
+  signal: AbortSignal,
+): Promise<{ status: number; etag: string | undefined }> {
   const blob = bytes === undefined ? source.blob?.slice(part.start, part.start + part.size) : undefined;
-  if (!isNode) return { body: (blob ?? bytes) as NonNullable<RequestInit['body']> };
-  const chunks: ReadableStream<Uint8Array> =
-    blob?.stream() ??
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        const data = bytes ?? new Uint8Array(0);
-        const step = 256 * 1024;
-        for (let offset = 0; offset < data.length; offset += step)
-          controller.enqueue(data.subarray(offset, offset + step));
-        controller.close();
+  const headers = { ...part.headers, 'content-length': String(part.size) };
+  if (canNodePut(part.url)) {
+    return nodePut(
+      part.url,
+      headers,
+      async (write) => {
+        // Two buffers in turn: one is read into while the other is on its way to the socket.
+        const buffers = [new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES)];
+        const inFlight: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
+        for (let offset = 0, turn = 0; offset < part.size; turn = 1 - turn) {
+          const length = Math.min(CHUNK_BYTES, part.size - offset);
+          let chunk: Uint8Array;
+          if (bytes !== undefined) chunk = bytes.subarray(offset, offset + length);
+          else {
+            await inFlight[turn];
+            chunk = (buffers[turn] ?? new Uint8Array(CHUNK_BYTES)).subarray(0, length);
+            if (source.readInto !== undefined) await source.readInto(chunk, part.start + offset);
+            else if (blob !== undefined)
+              chunk.set(new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()));
+          }
+          inFlight[turn] = write(chunk);
+          offset += length;
+          count(length);
+        }
+        await Promise.all(inFlight);
       },
-    });
-  const counted = chunks.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        count(chunk.length);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  return { body: counted, duplex: 'half' };
+      signal,
+    );
+  }
+  const response = await fetchImpl(part.url, {
+    method: 'PUT',
+    headers,
+    body: (blob ?? bytes ?? new Uint8Array(0)) as NonNullable<RequestInit['body']>,
+    signal,
+  });
+  await response.arrayBuffer();
+  return { status: response.status, etag: response.headers.get('etag') ?? undefined };
 }
