@@ -29,6 +29,7 @@ export async function startStack(
         MEDIA_BUCKET: 'media',
         JOBS_QUEUE_URL: harness.queueUrl,
         WORKER_CONCURRENCY: '1',
+        WEBHOOK_SECRET: 'e2e-secret',
       });
     }
   } catch (error) {

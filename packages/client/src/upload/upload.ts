@@ -308,7 +308,10 @@ async function putPart(
             else if (blob !== undefined)
               chunk.set(new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()));
           }
-          inFlight[turn] = write(chunk);
+          const sending = write(chunk);
+          // Awaited later (or never, when an abort ends the loop first): not an unhandled rejection.
+          sending.catch(() => {});
+          inFlight[turn] = sending;
           offset += length;
           count(length);
         }
