@@ -18,6 +18,7 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerLegacyRoutes } from './routes/legacy.ts';
+import { registerPlaybackRoutes } from './routes/playback.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerUppyRoutes } from './routes/uppy.ts';
 import { PROBLEM_CONTENT_TYPE } from './schemas.ts';
@@ -135,6 +136,7 @@ export async function buildApp(
         { name: 'uploads', description: 'Upload a file straight to S3' },
         { name: 'jobs', description: 'Processing jobs and their progress' },
         { name: 'uppy', description: 'Routes for @uppy/aws-s3 (its `endpoint` option)' },
+        { name: 'playback', description: 'Signed playback URLs (no API key): playlists and storyboards' },
         { name: 'health', description: 'Health, readiness and metrics' },
         { name: 'deprecated', description: "The original system's route" },
       ],
@@ -254,6 +256,7 @@ export async function buildApp(
   registerEventRoutes(app, context);
   registerUppyRoutes(app, context);
   registerLegacyRoutes(app, context);
+  registerPlaybackRoutes(app, context);
 
   return Object.assign(app as unknown as FastifyInstance, { context });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findApiKey, hashApiKey, parseApiKeys } from './api-keys.ts';
 import { loadConfig } from './config.ts';
 import { hashRequestBody } from './idempotency.ts';
+import { DEV_PLAYBACK_SECRET } from './playback/playback-config.ts';
 import { SlidingWindowLimit } from './rate-limit.ts';
 import { isAllowedContentType, partSizeOf, planParts } from './upload-service.ts';
 
@@ -11,6 +12,7 @@ const awsEnv = {
   MEDIA_BUCKET: 'media',
   JOBS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/media-jobs',
   AWS_REGION: 'eu-west-1',
+  PLAYBACK_SECRET: 'a-playback-secret-of-at-least-32-chars',
 };
 
 describe('loadConfig', () => {
@@ -35,12 +37,35 @@ describe('loadConfig', () => {
     expect(config.apiKeys.map((key) => key.id)).toEqual(['ci']);
   });
 
+  it('playback: a development secret locally; PLAYBACK_SECRET required (≥ 32 characters) against AWS', () => {
+    expect(loadConfig({}).playback).toEqual({ secret: DEV_PLAYBACK_SECRET, ttlSeconds: 3600 });
+    const keys = { API_KEYS: `ci:${hashApiKey('secret')}` };
+    const { PLAYBACK_SECRET: _secret, ...withoutSecret } = awsEnv;
+    expect(() => loadConfig({ ...withoutSecret, ...keys })).toThrow(/PLAYBACK_SECRET is required/);
+    expect(() => loadConfig({ ...awsEnv, ...keys, PLAYBACK_SECRET: 'short' })).toThrow(/at least 32/);
+    const config = loadConfig({
+      ...awsEnv,
+      ...keys,
+      PLAYBACK_TTL_SECONDS: '600',
+      PLAYBACK_BASE_URL: 'https://cdn.example.com/outputs/',
+    });
+    expect(config.playback).toEqual({
+      secret: awsEnv.PLAYBACK_SECRET,
+      ttlSeconds: 600,
+      baseUrl: 'https://cdn.example.com/outputs',
+    });
+    expect(() => loadConfig({ ...awsEnv, ...keys, PLAYBACK_BASE_URL: 'cdn.example.com' })).toThrow(
+      /PLAYBACK_BASE_URL must be an http\(s\) URL/,
+    );
+  });
+
   it('accepts the seed names as aliases', () => {
     const config = loadConfig({
       AWS_S3_BUCKET_NAME: 'old-bucket',
       AWS_SQS_READY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/ready',
       AWS_S3_REGION: 'eu-west-1',
       API_KEYS: `a:${hashApiKey('k')}`,
+      PLAYBACK_SECRET: awsEnv.PLAYBACK_SECRET,
     });
     expect(config.aws).toMatchObject({ mode: 'aws', bucket: 'old-bucket', region: 'eu-west-1' });
   });

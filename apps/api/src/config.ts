@@ -1,5 +1,6 @@
 import { type AwsSettings, ConfigError, EnvReader, readEnv } from '@media-server/jobs';
 import { type ApiKey, parseApiKeys } from './api-keys.ts';
+import { type PlaybackConfig, readPlaybackConfig } from './playback/playback-config.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -37,6 +38,8 @@ export interface ApiConfig {
   corsOrigins: string[];
   /** pino level. Default `info`. */
   logLevel: string;
+  /** Signed playback links (`PLAYBACK_SECRET`, `PLAYBACK_TTL_SECONDS`, `PLAYBACK_BASE_URL`). */
+  playback: PlaybackConfig;
 }
 
 export interface UploadLimits {
@@ -132,6 +135,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     idempotencyTtlSeconds: number('IDEMPOTENCY_TTL_SECONDS', 86400, 60, 30 * 86400),
     corsOrigins,
     logLevel,
+    playback: readPlaybackConfig(reader, aws?.mode),
   };
   if (problems.length > 0 || aws === undefined) throw new ConfigError(problems);
   return { ...config, aws };

@@ -69,6 +69,7 @@ export async function startHarness(
       .join(','),
     PORT: '0',
     LOG_LEVEL: 'silent',
+    PLAYBACK_SECRET: 'test-playback-secret-0123456789abcdef',
   };
   const base = loadConfig(env);
   const config: ApiConfig = {

@@ -63,6 +63,7 @@ describe('src/main.ts as a process', () => {
       MEDIA_BUCKET: 'media',
       JOBS_QUEUE_URL: aws.queueUrl('media-jobs'),
       API_KEYS: `test:${hashApiKey(TEST_KEY)}`,
+      PLAYBACK_SECRET: 'test-playback-secret-0123456789abcdef',
       PORT: '0',
       HOST: '127.0.0.1',
     });

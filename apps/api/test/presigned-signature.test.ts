@@ -19,9 +19,9 @@ interface S3rverInstance {
 const require = createRequire(import.meta.url);
 
 /**
- * local-aws runs s3rver with signature checks off (it accepts any credentials), so it cannot show that
- * a presigned URL refuses another size or type. Here the API signs for an s3rver that checks
- * signatures (its built-in S3RVER/S3RVER account), as S3 does: the signed headers must match.
+ * The API signs for a plain s3rver that checks signatures (its built-in S3RVER/S3RVER account), as S3
+ * does: the signed headers must match. (local-aws checks signatures too now, through the same s3rver
+ * code; this test keeps s3rver alone as a second witness.)
  */
 describe('presigned URLs against an S3 that checks signatures', () => {
   let aws: LocalAws;
@@ -54,6 +54,7 @@ describe('presigned URLs against an S3 that checks signatures', () => {
       MEDIA_BUCKET: 'media',
       JOBS_QUEUE_URL: aws.queueUrl('media-jobs'),
       API_KEYS: `test:${hashApiKey(TEST_KEY)}`,
+      PLAYBACK_SECRET: 'test-playback-secret-0123456789abcdef',
       LOG_LEVEL: 'silent',
     });
     config = {

@@ -4,6 +4,7 @@
 //   2. a 20 s 1080p clip end to end (upload → succeeded, mp4 preset) vs ffmpeg alone with the same argv
 //   3. 20 short clips through one worker (concurrency 2) vs the same ffmpeg commands, 2 at a time, no queue
 //   4. a backlog of 200 poster-only jobs drained by 1, 2 and 4 worker processes
+//   5. time to playable: upload completed → first HLS segment 200 through the API's signed playback URLs
 // BENCH_SKIP=1,4 skips items; BENCH_SMOKE=1 shrinks every item (to check the script, not to measure).
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -14,6 +15,7 @@ import { type JobStatus, newJobId, uploadKey } from '@media-server/jobs';
 import { h264Mp4, probe, resolveBinaries } from '@media-server/media-pipeline';
 import { execa } from 'execa';
 import { makeClip, scratchDir, startTestAws, type TestAws, WorkerProcess } from '../test/helpers.ts';
+import { startPlaybackProbe } from './time-to-playable.ts';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const backlog = smoke ? 10 : 200;
@@ -267,6 +269,38 @@ if (!skip.has('4')) {
     results.join(', '),
     'scales until the CPUs are busy',
   ]);
+}
+
+// 5. Time to playable: a 20 s 720p clip with the default video presets (mp4, hls, poster, sprite)
+if (!skip.has('5')) {
+  const clip = join(scratch.dir, '720p.mp4');
+  await makeClip(clip, { seconds: smoke ? 2 : 20, size: '1280x720', rate: 30 });
+  await withAws(async (aws) => {
+    const worker = await WorkerProcess.start({ ...aws.env, ...PRODUCTION_LIKE, WORKER_CONCURRENCY: '1' });
+    const probeApi = await startPlaybackProbe(aws);
+    try {
+      const jobId = newJobId();
+      log('5: uploading the 720p clip');
+      await put(aws, jobId, clip);
+      const uploaded = Date.now();
+      const playable = await probeApi.waitUntilPlayable(jobId, 900_000);
+      const succeeded = await worker.waitForLog(
+        (line) => line.msg === 'job succeeded' && line.jobId === jobId,
+        60_000,
+      );
+      const status = await aws.store.readStatus(jobId);
+      const total = Date.parse(String(succeeded.time)) - uploaded;
+      log(`5: playable after ${seconds(playable - uploaded)}`);
+      rows.push([
+        '20 s 720p clip, default presets (mp4, hls, poster, sprite): time to playable (upload done → first HLS segment 200 via /v1/jobs/{id}/playback, signature checks on) vs the job total (upload done → succeeded)',
+        `${seconds(playable - uploaded)} vs ${seconds(total)} (process ${seconds(status?.timings.processMs ?? 0)}, upload of outputs ${seconds(status?.timings.uploadMs ?? 0)}); ${(status?.outputs ?? []).length} outputs listed`,
+        'playable ≈ total: HLS is served only once the job has succeeded',
+      ]);
+    } finally {
+      await probeApi.stop();
+      await worker.stop();
+    }
+  });
 }
 
 await scratch.cleanup();

@@ -40,9 +40,9 @@ export function printJobResult(output: Output, result: JobResult): void {
   line(output, `${paint(output, 'bold', result.file ?? result.id)}  job ${result.id}  ${state}`);
   if (result.error !== undefined) line(output, `  error     ${result.error.code}: ${result.error.message}`);
   const playback = result.playback;
-  if (playback?.hls !== undefined) line(output, `  play      ${playback.hls}`);
-  if (playback?.mp4 !== undefined) line(output, `  play mp4  ${playback.mp4}`);
-  if (playback?.poster !== undefined) line(output, `  poster    ${playback.poster}`);
+  if (playback?.hls) line(output, `  play      ${playback.hls}`);
+  if (playback?.mp4) line(output, `  play mp4  ${playback.mp4}`);
+  if (playback?.poster) line(output, `  poster    ${playback.poster}`);
   for (const download of result.downloads) {
     line(output, `  download  ${`${download.preset}/${download.kind}`.padEnd(18)} ${download.url}`);
   }

@@ -36,7 +36,7 @@ export {
 } from './errors.ts';
 export { retryAfterMs } from './http.ts';
 export type { JobEventsOptions } from './job-events.ts';
-export { CLIENT_OPERATIONS, type ClientOperation, OPTIONAL_OPERATIONS } from './operations.ts';
+export { CLIENT_OPERATIONS, type ClientOperation } from './operations.ts';
 export { contentTypeOf } from './upload/content-type.ts';
 export type { UploadProgress } from './upload/progress.ts';
 export type { UploadSource } from './upload/source.ts';

@@ -44,9 +44,5 @@ export const CLIENT_OPERATIONS: Readonly<Record<string, ClientOperation>> = {
   'GET /v1/jobs/{id}': { method: 'jobs.get', response: JobViewSchema },
   'DELETE /v1/jobs/{id}': { method: 'jobs.delete', query: DeleteJobQuerySchema },
   'GET /v1/jobs/{id}/events': { method: 'jobs.events', response: SseEventSchema },
-};
-
-/** Operations the client has that a server may not serve yet (newer than the server). */
-export const OPTIONAL_OPERATIONS: Readonly<Record<string, ClientOperation>> = {
   'GET /v1/jobs/{id}/playback': { method: 'playback', response: PlaybackSchema },
 };

@@ -37,7 +37,8 @@ export const LOCAL_AWS_DEFAULTS = {
   s3Endpoint: 'http://127.0.0.1:4567',
   bucket: 'media',
   queueName: 'media-jobs',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' },
+  /** local-aws's LOCAL_AWS_CREDENTIALS: the only ones its S3 accepts while it checks signatures. */
+  credentials: { accessKeyId: 'local-aws', secretAccessKey: 'local-aws-secret' },
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -71,7 +72,8 @@ export function loadAwsSettings(env: Env = process.env): AwsSettings {
   if ([bucket, queueUrl, s3Endpoint, sqsEndpoint].every((value) => value === undefined)) {
     const local = LOCAL_AWS_DEFAULTS;
     const localRegion = region ?? local.region;
-    const clientCredentials = s3Credentials ?? { ...local.credentials };
+    // Credentials in the environment (a developer's real AWS keys) would fail local-aws's signature checks.
+    const clientCredentials = { ...local.credentials };
     return {
       mode: 'local',
       region: localRegion,
@@ -86,7 +88,7 @@ export function loadAwsSettings(env: Env = process.env): AwsSettings {
       sqs: {
         region: localRegion,
         endpoint: local.sqsEndpoint,
-        credentials: sqsCredentials ?? { ...local.credentials },
+        credentials: { ...local.credentials },
       },
     };
   }

@@ -31,6 +31,7 @@ Options:
                         events default to s3:ObjectCreated:*
   --test-event          send s3:TestEvent to each notification's queue at start, as S3 does
   --no-cors             do not give the buckets a permissive CORS rule
+  --no-signature-checks accept S3 requests whatever their signature (default: verified as S3 does)
   --config FILE         JSON file with startLocalAws options; flags add to it or override it
   --json                print one JSON line with the endpoints instead of the text summary
   -h, --help            show this help
@@ -162,6 +163,7 @@ function readConfigFile(file: string): LocalAwsOptions {
     'notifications',
     'sendTestEvent',
     'cors',
+    'checkSignatures',
   ]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw usageError(`config file ${file}: unknown option "${key}"`);
@@ -206,6 +208,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
   if (values['test-event']) options.sendTestEvent = true;
   if (values['no-cors']) options.cors = false;
+  if (values['no-signature-checks']) options.checkSignatures = false;
   return { command: 'start', options, json: Boolean(values.json) };
 }
 
@@ -225,6 +228,7 @@ function parse(argv: readonly string[]) {
       notify: { type: 'string', multiple: true },
       'test-event': { type: 'boolean' },
       'no-cors': { type: 'boolean' },
+      'no-signature-checks': { type: 'boolean' },
       config: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

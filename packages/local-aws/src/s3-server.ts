@@ -38,6 +38,13 @@ export interface S3ServerOptions {
   /** Give each of `buckets` a permissive CORS rule so browsers can PUT to presigned URLs. */
   cors: boolean;
   /**
+   * Verify signatures as S3 does (s3rver's SigV2/SigV4 check) against `credentials`; when false any
+   * credentials and signature are accepted.
+   */
+  checkSignatures: boolean;
+  /** The one key pair S3 requests must be signed with while `checkSignatures` is on. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /**
    * Called for each object an S3 request created, before that request's response is sent. A rejection
    * is passed to `onError`; the S3 request still succeeds.
    */
@@ -87,6 +94,7 @@ interface S3rverEvent {
   Records: S3rverRecord[];
 }
 interface S3rverInstance extends EventEmitter {
+  allowMismatchedSignatures: boolean;
   middleware: KoaMiddleware[];
   logger: { close(): void };
   store: S3rverStore;
@@ -130,6 +138,26 @@ function accessKeyIdOf(ctx: KoaContext): string | undefined {
   const credential = firstValue(ctx.query['X-Amz-Credential']);
   if (credential) return credential.split('/')[0];
   return firstValue(ctx.query.AWSAccessKeyId);
+}
+
+const encodeComponent = globalThis.encodeURIComponent;
+
+/** `encodeURIComponent` as RFC 3986 (and SigV4) has it: `!'()*` are encoded too. */
+function encodeRfc3986(value: string | number | boolean): string {
+  return encodeComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** True when a request carries a signature (header, SigV4 query or SigV2 query). */
+function isSigned(ctx: KoaContext): boolean {
+  return 'authorization' in ctx.headers || 'X-Amz-Algorithm' in ctx.query || 'Signature' in ctx.query;
 }
 
 /**
@@ -194,7 +222,8 @@ export function connectableHost(address: AddressInfo): string {
 }
 
 /**
- * Starts s3rver with our additions: any credentials are accepted, S3 request ids on every response,
+ * Starts s3rver with our additions: signatures checked against one key pair (or any credentials
+ * accepted when `checkSignatures` is off), S3 request ids on every response,
  * and for every created object the facts S3 puts in an event, with the event type told apart the way
  * S3 does (s3rver itself reports a completed multipart upload as a POST and a copy without an ETag).
  */
@@ -207,6 +236,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     directory: options.directory,
     silent: true,
     vhostBuckets: false,
+    // s3rver's own check runs in its router, after our rewrites of the request (copy source, list
+    // tokens): it only parses there, and `checkSignature` below verifies the request as it came.
     allowMismatchedSignatures: true,
     resetOnClose: false,
     configureBuckets: options.buckets.map((name) => ({
@@ -214,6 +245,9 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       configs: options.cors ? [PERMISSIVE_CORS_XML] : [],
     })),
   });
+
+  // s3rver's key registry is process-wide: the key pair is registered for every server of the process.
+  accounts.DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
 
   const sequencer = new Sequencer();
   const requestEvents = new AsyncLocalStorage<S3rverEvent[]>();
@@ -268,10 +302,11 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     ctx.set('x-amz-request-id', requestId);
     ctx.set('x-amz-id-2', hostId);
     const accessKeyId = accessKeyIdOf(ctx);
-    // Accept any credentials, as the SQS side does: s3rver only knows keys in its registry.
-    if (accessKeyId && !accounts.registry.has(accessKeyId)) {
+    // Unchecked: accept any credentials, as the SQS side does (s3rver only knows keys in its registry).
+    if (!options.checkSignatures && accessKeyId && !accounts.registry.has(accessKeyId)) {
       accounts.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
     }
+    if (options.checkSignatures) await checkSignature(ctx);
     const notificationBucket = ctx.path.match(/^\/([^/]+)\/?$/)?.[1];
     if (notificationBucket && 'notification' in ctx.query && (ctx.method === 'GET' || ctx.method === 'PUT')) {
       await serveNotificationConfiguration(ctx, decodeURIComponent(notificationBucket), requestId);
@@ -304,6 +339,42 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     }
     await handle(ctx, next, { requestId, hostId, accessKeyId });
   };
+
+  /**
+   * Verifies the request's signature as S3 does, before anything rewrites it: s3rver's check (SigV2
+   * and SigV4, header or presigned query, expiry, signed headers) run strictly, on the bucket and key
+   * of the path. Anonymous requests are refused, as by a private bucket (s3rver would serve them).
+   */
+  async function checkSignature(ctx: KoaContext): Promise<void> {
+    if (ctx.method === 'OPTIONS') return; // CORS preflight: never signed
+    if (!isSigned(ctx)) throw s3Error('AccessDenied', 'Access Denied');
+    const bucketPath = ctx.path.match(/^\/([^/]+)(\/?)$/);
+    const target = objectTargetOf(ctx);
+    // The canonical URI is the path as sent: s3rver builds it from the params, so a bucket request's
+    // trailing slash (`/media/?list-type=2`, as the SDK sends it) goes into the bucket param. The
+    // router sets its own params later.
+    ctx.params =
+      target !== undefined
+        ? { ...target }
+        : bucketPath?.[1] === undefined
+          ? {}
+          : { bucket: `${safeDecode(bucketPath[1])}${bucketPath[2] ?? ''}` };
+    // s3rver's check reads the flag from the app; it runs synchronously up to `next`, so no other
+    // request sees the flag off.
+    server.allowMismatchedSignatures = false;
+    // s3rver canonicalises query values with encodeURIComponent, which leaves !'()* alone where SigV4
+    // encodes them (a prefix "it's (1)" or a response-content-disposition would never match): for the
+    // same synchronous span, encodeURIComponent encodes as RFC 3986.
+    globalThis.encodeURIComponent = encodeRfc3986;
+    let checked: Promise<void>;
+    try {
+      checked = authenticate(ctx, async () => undefined);
+    } finally {
+      globalThis.encodeURIComponent = encodeComponent;
+      server.allowMismatchedSignatures = true;
+    }
+    await checked;
+  }
 
   /** Passes a request to s3rver, with its write conditions, and reports the objects it created. */
   async function handle(

@@ -67,13 +67,21 @@ export interface LocalAwsOptions {
    */
   cors?: boolean | undefined;
   /**
+   * Verify S3 request signatures as S3 does (SigV4 header or presigned query: signature, expiry, the
+   * signed headers such as `content-length` and `content-type`): a request signed with other
+   * credentials than {@link LOCAL_AWS_CREDENTIALS}, an expired URL or another size or type than signed
+   * gets S3's 403 error XML, and so does an unsigned request (as from a private bucket). `false`
+   * accepts any credentials, any signature and anonymous requests. @default true
+   */
+  checkSignatures?: boolean | undefined;
+  /**
    * Receives S3 events that could not be put on their queue (the S3 request itself still succeeds,
    * as with S3). @default writes the error to stderr
    */
   onNotificationError?: ((error: NotificationDeliveryError) => void) | undefined;
 }
 
-/** Credentials for local-aws clients. Any credentials are accepted; these are the ones it hands out. */
+/** Credentials for local-aws clients: the only ones S3 accepts while signatures are checked. */
 export interface LocalAwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -110,7 +118,10 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** The credentials local-aws hands out (any others work as well). */
+/**
+ * The credentials local-aws hands out. With signature checks on (the default) S3 accepts only these;
+ * SQS accepts any.
+ */
 export const LOCAL_AWS_CREDENTIALS: LocalAwsCredentials = Object.freeze({
   accessKeyId: 'local-aws',
   secretAccessKey: 'local-aws-secret',
@@ -301,6 +312,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       directory: s3Directory,
       buckets,
       cors: options.cors ?? true,
+      checkSignatures: options.checkSignatures ?? true,
+      credentials: LOCAL_AWS_CREDENTIALS,
       onError: (error, facts) => {
         onNotificationError(
           error instanceof NotificationDeliveryError

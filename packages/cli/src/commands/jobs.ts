@@ -132,10 +132,10 @@ export async function playbackCommand(
     printJson(output, playback);
     return EXIT.ok;
   }
-  if (playback.hls !== undefined) line(output, `hls         ${playback.hls}`);
-  if (playback.mp4 !== undefined) line(output, `mp4         ${playback.mp4}`);
-  if (playback.poster !== undefined) line(output, `poster      ${playback.poster}`);
-  if (playback.storyboard !== undefined) {
+  if (playback.hls !== null) line(output, `hls         ${playback.hls}`);
+  if (playback.mp4 !== null) line(output, `mp4         ${playback.mp4}`);
+  if (playback.poster !== null) line(output, `poster      ${playback.poster}`);
+  if (playback.storyboard !== null) {
     line(output, `storyboard  ${playback.storyboard.vtt}`);
     for (const image of playback.storyboard.images) line(output, `            ${image}`);
   }

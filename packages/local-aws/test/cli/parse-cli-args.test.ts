@@ -6,6 +6,15 @@ import { InvalidConfigurationError } from '../../src/local-aws-error.ts';
 import { parseCliArgs, parseNotifySpec, parseQueueSpec } from '../../src/parse-cli-args.ts';
 
 describe('parseCliArgs', () => {
+  it('turns signature checks off with --no-signature-checks (they are on without it)', () => {
+    expect(parseCliArgs(['start', '--no-signature-checks'])).toEqual({
+      command: 'start',
+      json: false,
+      options: { checkSignatures: false },
+    });
+    expect(parseCliArgs(['start'])).toEqual({ command: 'start', json: false, options: {} });
+  });
+
   it('turns the dev script flags into startLocalAws options', () => {
     // Act
     const command = parseCliArgs([

@@ -166,22 +166,45 @@ describe('S3 event notifications', { timeout: 60_000 }, () => {
     expect(event.Records[0]?.s3.object).toMatchObject({ key: 'uploads/job-3/a.mov', size: 15 });
   });
 
-  it('delivers a browser form upload (POST) as ObjectCreated:Post', async () => {
-    // Prepare
+  it('refuses an anonymous browser form upload (POST), as a private bucket does', async () => {
     const form = new FormData();
-    form.append('key', 'uploads/job-7/from form.mp4');
-    form.append('Content-Type', 'video/mp4');
-    form.append('file', new Blob(['form bytes']), 'from form.mp4');
+    form.append('key', 'uploads/job-7/refused.mp4');
+    form.append('file', new Blob(['form bytes']), 'refused.mp4');
 
-    // Act
     const response = await fetch(`${aws.s3Endpoint}/media`, { method: 'POST', body: form });
-    const { body: event } = await receiveJson<S3EventNotification>(sqs, jobsUrl);
 
-    // Assess
-    expect(response.status).toBe(204);
-    expect(event.Records[0]?.eventName).toBe('ObjectCreated:Post');
-    expect(event.Records[0]?.userIdentity.principalId).toBe('ANONYMOUS_PRINCIPAL');
-    expect(event.Records[0]?.s3.object).toMatchObject({ key: 'uploads/job-7/from+form.mp4', size: 10 });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>AccessDenied</Code>');
+  });
+
+  it('delivers a browser form upload (POST) as ObjectCreated:Post (signature checks off)', async () => {
+    // Prepare: s3rver does not check POST policies, so form uploads need checkSignatures: false.
+    const open = await startLocalAws({
+      queues: [{ name: 'jobs' }],
+      buckets: ['media'],
+      notifications: [{ bucket: 'media', queue: 'jobs', prefix: 'uploads/' }],
+      checkSignatures: false,
+    });
+    const openSqs = new SQSClient(open.clientConfig().sqs);
+    try {
+      const form = new FormData();
+      form.append('key', 'uploads/job-7/from form.mp4');
+      form.append('Content-Type', 'video/mp4');
+      form.append('file', new Blob(['form bytes']), 'from form.mp4');
+
+      // Act
+      const response = await fetch(`${open.s3Endpoint}/media`, { method: 'POST', body: form });
+      const { body: event } = await receiveJson<S3EventNotification>(openSqs, open.queueUrl('jobs'));
+
+      // Assess
+      expect(response.status).toBe(204);
+      expect(event.Records[0]?.eventName).toBe('ObjectCreated:Post');
+      expect(event.Records[0]?.userIdentity.principalId).toBe('ANONYMOUS_PRINCIPAL');
+      expect(event.Records[0]?.s3.object).toMatchObject({ key: 'uploads/job-7/from+form.mp4', size: 10 });
+    } finally {
+      openSqs.destroy();
+      await open.stop();
+    }
   });
 
   it('takes a multipart upload whose parts a browser PUTs to presigned URLs', async () => {
