@@ -79,6 +79,7 @@ describe('the media-server command against the running stack', () => {
     expect(shown).toMatch(/clip\.mp4 +█{24} 100% 41\.\d KB\/41\.\d KB +succeeded/);
     expect(shown).toMatch(/download +mp4\/mp4 +http:\/\/127\.0\.0\.1:\d+\//);
     expect(shown).toMatch(/download +poster\/poster +http/);
+    expect(shown).toMatch(/play mp4 +http/);
   });
 
   test('--json: several files in parallel, machine-readable results only, exit 0', async () => {
@@ -93,6 +94,7 @@ describe('the media-server command against the running stack', () => {
       file: string;
       id: string;
       state: string;
+      playback?: { poster: string | null; hls: string | null };
       downloads: Array<{ url: string }>;
     }>;
     expect(results.map((result) => [result.file, result.state])).toEqual([
@@ -100,6 +102,7 @@ describe('the media-server command against the running stack', () => {
       [second, 'succeeded'],
     ]);
     for (const result of results) {
+      expect(result.playback).toMatchObject({ hls: null, poster: expect.stringMatching(/^http/) });
       expect(result.downloads.length).toBeGreaterThan(0);
       expect((await fetch(result.downloads[0]?.url ?? '')).status).toBe(200);
     }
