@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -16,9 +16,18 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `media-server` with pipes (not a terminal), as a script would. */
-function cli(args: string[], env: Record<string, string>, onSpawn?: (pid: number) => void): Promise<Run> {
-  const child = spawn(process.execPath, [bin, ...args], {
+/**
+ * Runs `media-server` with pipes (not a terminal), as a script would; `as` runs it through another
+ * command first (`setpriv` to drop root).
+ */
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  onSpawn?: (pid: number) => void,
+  as: string[] = [],
+): Promise<Run> {
+  const [command = process.execPath, ...prefix] = [...as, process.execPath];
+  const child = spawn(command, [...prefix, bin, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,6 +159,15 @@ describe('the media-server command against the running stack', () => {
       [['jobs', 'ls'], {}, 2, /no API URL: pass --url, set MEDIA_SERVER_URL/],
       [['jobs', 'frobnicate'], stack.cliEnv, 2, /unknown command 'frobnicate'/],
     ];
+    // Root reads any file: an unreadable one needs another user (util-linux setpriv drops to nobody).
+    const unreadable = join(dir, 'unreadable.mp4');
+    await writeFile(unreadable, 'x');
+    await chmod(unreadable, 0o600);
+    await chmod(dir, 0o755);
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+    const refused = await cli(['upload', unreadable], stack.cliEnv, undefined, asNobody);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toBe(`media-server: ${unreadable}: cannot read it (EACCES)\n`);
     for (const [args, env, code, message] of cases) {
       const run = await cli(args, env);
       expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(code);
