@@ -132,6 +132,16 @@ describe('the media-server command against the running stack', () => {
     expect(gone.stderr).toMatch(/^media-server: the API said 404: .*\n$/);
   });
 
+  test('a job that fails: its error is printed and the exit code is 1', async () => {
+    const notMedia = join(dir, 'not-media.mp4');
+    await writeFile(notMedia, 'this is text, not a video '.repeat(100));
+
+    const run = await cli(['upload', notMedia, '--presets', 'mp4', '--wait'], stack.cliEnv);
+
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/not-media\.mp4 +job [0-9a-z]{26} +failed\n +error +[A-Z_]+: /);
+  });
+
   test('without a terminal: plain lines, no colours or bars', async () => {
     const run = await cli(['upload', clip, '--presets', 'poster'], { ...stack.cliEnv });
 
