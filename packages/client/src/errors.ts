@@ -61,7 +61,9 @@ export class ApiError extends MediaServerError {
 /** No answer from the API (connection refused, DNS, reset): `code` is `API_UNREACHABLE`. */
 export class ConnectionError extends MediaServerError {
   constructor(url: string, options?: ErrorOptions) {
-    const reason = (options?.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+    // fetch says "fetch failed"; what happened is in its cause (ECONNREFUSED, ENOTFOUND, "bad port").
+    const inner = (options?.cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+    const reason = inner?.code ?? inner?.message;
     super(
       `cannot reach the API at ${url}${reason === undefined ? '' : ` (${reason})`}`,
       {
