@@ -18,9 +18,12 @@ export interface Stack {
  * the default `small` makes multipart start at 256 KiB with 64 KiB parts.
  */
 export async function startStack(
-  options: { worker?: boolean; partSizes?: 'small' | 'config' } = {},
+  options: { worker?: boolean; partSizes?: 'small' | 'config'; corsOrigins?: string[] } = {},
 ): Promise<Stack> {
-  const harness = await startHarness({}, { partSizes: options.partSizes ?? 'small' });
+  const harness = await startHarness(
+    options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins },
+    { partSizes: options.partSizes ?? 'small' },
+  );
   let worker: WorkerProcess | undefined;
   try {
     if (options.worker ?? true) {
