@@ -1,4 +1,4 @@
-import { CLIENT_OPERATIONS } from '@media-server/client';
+import { CLIENT_OPERATIONS } from '@media-server/client/contract';
 import { newJobId } from '@media-server/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, type Harness, OTHER_KEY, readJson, startHarness } from './harness.ts';

@@ -1,4 +1,3 @@
-import { TERMINAL_STATES } from './contract/job.ts';
 import type {
   CreateJobBody,
   DeleteJobQuery,
@@ -7,6 +6,7 @@ import type {
   JobView,
   ListJobsQuery,
 } from './contract/jobs.ts';
+import { TERMINAL_STATES } from './contract/names.ts';
 import type { Playback } from './contract/playback.ts';
 import type { CompleteUploadBody, CreateUploadBody, Upload, UploadParts } from './contract/uploads.ts';
 import { call, type HttpSettings } from './http.ts';

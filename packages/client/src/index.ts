@@ -7,7 +7,6 @@ export {
   type WaitOptions,
 } from './client.ts';
 export type { JobError, JobOutput, JobProgress, JobState, PresetName } from './contract/job.ts';
-export { PRESET_NAMES, TERMINAL_STATES } from './contract/job.ts';
 export type {
   CreateJobBody,
   DeleteJobQuery,
@@ -17,6 +16,7 @@ export type {
   JobView,
   ListJobsQuery,
 } from './contract/jobs.ts';
+export { PRESET_NAMES, TERMINAL_STATES } from './contract/names.ts';
 export type { Playback } from './contract/playback.ts';
 export type { Problem } from './contract/problem.ts';
 export type {
@@ -36,7 +36,6 @@ export {
 } from './errors.ts';
 export { retryAfterMs } from './http.ts';
 export type { JobEventsOptions } from './job-events.ts';
-export { CLIENT_OPERATIONS, type ClientOperation } from './operations.ts';
 export { contentTypeOf } from './upload/content-type.ts';
 export type { UploadProgress } from './upload/progress.ts';
 export type { UploadSource } from './upload/source.ts';

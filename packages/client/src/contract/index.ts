@@ -5,6 +5,7 @@ export * from './health.ts';
 export * from './job.ts';
 export * from './jobs.ts';
 export * from './legacy.ts';
+export * from './operations.ts';
 export * from './playback.ts';
 export * from './problem.ts';
 export * from './uploads.ts';

@@ -1,12 +1,12 @@
 import { type Static, Type } from 'typebox';
+import { JOB_ID_PATTERN } from './names.ts';
 
 /**
  * The parts of a job the API shows its clients. The worker writes them into `status.json`
  * (`@media-server/jobs` builds its documents from these), the API validates and documents them with them.
  */
 
-/** A job id: 26 lowercase Crockford base32 characters. */
-export const JOB_ID_PATTERN = '^[0-9a-hjkmnp-tv-z]{26}$';
+export { JOB_ID_PATTERN, PRESET_NAMES, TERMINAL_STATES } from './names.ts';
 
 export const JobIdSchema = Type.String({ pattern: JOB_ID_PATTERN, description: 'Job id (26 characters)' });
 
@@ -26,7 +26,6 @@ export const PresetNameSchema = Type.Union(
   },
 );
 export type PresetName = Static<typeof PresetNameSchema>;
-export const PRESET_NAMES: readonly PresetName[] = ['mp4', 'hls', 'poster', 'sprite', 'image', 'audio'];
 
 export const JobStateSchema = Type.Union([
   Type.Literal('awaiting_upload'),
@@ -36,7 +35,6 @@ export const JobStateSchema = Type.Union([
   Type.Literal('failed'),
 ]);
 export type JobState = Static<typeof JobStateSchema>;
-export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed'];
 
 export const JobOutputSchema = Type.Object({
   preset: PresetNameSchema,

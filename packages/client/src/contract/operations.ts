@@ -6,14 +6,14 @@ import {
   JobViewSchema,
   ListJobsQuerySchema,
   SseEventSchema,
-} from './contract/jobs.ts';
-import { PlaybackSchema } from './contract/playback.ts';
+} from './jobs.ts';
+import { PlaybackSchema } from './playback.ts';
 import {
   CompleteUploadBodySchema,
   CreateUploadBodySchema,
   UploadPartsSchema,
   UploadSchema,
-} from './contract/uploads.ts';
+} from './uploads.ts';
 
 /** One API operation the client implements: its method name and the schemas its types come from. */
 export interface ClientOperation {
