@@ -21,9 +21,10 @@ USAGE
     ;;
 esac
 source scripts/toolchain.sh
-if [ "${1:-}" = upload ]; then # ./dev.sh upload <file> [presets]: try the running system
+if [ "${1:-}" = upload ]; then # ./dev.sh upload <files…> [--presets mp4,hls]: the media-server CLI, waiting for the jobs
   shift
-  exec node scripts/upload.ts "$@"
+  export MEDIA_SERVER_URL="${MEDIA_SERVER_URL:-http://127.0.0.1:3000}" MEDIA_SERVER_API_KEY="${MEDIA_SERVER_API_KEY:-dev-key}"
+  exec node packages/cli/bin/media-server.js upload --wait "$@"
 fi
 if [ $# -gt 0 ]; then
   echo "dev.sh: unknown argument '$1' (see ./dev.sh --help)" >&2
@@ -34,7 +35,8 @@ cat >&2 <<'BANNER'
 Starting local-aws (SQS http://127.0.0.1:4566, S3 http://127.0.0.1:4567, data in .local-aws/),
 the api (http://127.0.0.1:3000, docs at /docs, key "dev-key") and the worker (health http://127.0.0.1:3001/healthz).
 Ctrl-C stops everything. Then, in another terminal:
-  ./dev.sh upload path/to/clip.mp4          # upload through the API and follow the job to its outputs
+  ./dev.sh upload path/to/clip.mp4          # upload through the API (media-server CLI) and follow the job to its links
+  pnpm exec media-server --help             # the CLI itself: jobs ls|get|watch|rm, playback
   curl -H 'authorization: Bearer dev-key' http://127.0.0.1:3000/v1/jobs/<jobId>
 BANNER
 exec node scripts/dev-processes.ts

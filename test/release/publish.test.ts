@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { makeClip, startStack } from '../e2e/stack.ts';
 import { type PrivateRegistry, startPrivateRegistry } from './private-registry.ts';
 
 const run = promisify(execFile);
@@ -108,5 +109,51 @@ describe('publishing to a private registry', () => {
     expect(installed.name).toBe('@media-server/semaphore');
     expect(existsSync(join(consumerDir, 'node_modules', '@media-server', 'semaphore', 'src'))).toBe(false);
     expect(stdout.trim().length).toBeGreaterThan(0);
+  });
+
+  test('with plain npm: the media-server CLI uploads a clip to a running stack and waits for it; the client README example runs', async () => {
+    // Prepare: the running system, a generated clip, a fresh project whose .npmrc names only the scope.
+    const stack = await startStack();
+    const projectDir = await mkdtemp(join(tmpdir(), 'media-server-cli-consumer-'));
+    try {
+      const clip = join(projectDir, 'clip.mp4');
+      await makeClip(clip, { seconds: 1 });
+      await copyFile(registry.scopedNpmrc, join(projectDir, '.npmrc'));
+      await writeFile(
+        join(projectDir, 'package.json'),
+        JSON.stringify({ name: 'cli-consumer', private: true, type: 'module' }),
+      );
+      const { code, extension } = firstExample(
+        readFileSync(join(root, 'packages', 'client', 'README.md'), 'utf8'),
+        '@media-server/client',
+      );
+      await writeFile(join(projectDir, `example.${extension}`), code);
+      await run('npm', ['install', '--no-audit', '--no-fund', '@media-server/cli', '@media-server/client'], {
+        cwd: projectDir,
+      });
+      const env = { PATH: process.env.PATH ?? '', HOME: projectDir, ...stack.cliEnv };
+
+      // Act
+      const upload = await run(
+        join(projectDir, 'node_modules', '.bin', 'media-server'),
+        ['upload', clip, '--presets', 'mp4,poster', '--wait'],
+        { cwd: projectDir, env, timeout: 180_000 },
+      );
+      const example = await run(process.execPath, [`example.${extension}`, clip], {
+        cwd: projectDir,
+        env,
+        timeout: 180_000,
+      });
+
+      // Assess: exit 0 (run rejects otherwise), the links printed, the example's job succeeded.
+      expect(existsSync(join(projectDir, 'node_modules', '@media-server', 'cli', 'src'))).toBe(false);
+      expect(upload.stdout).toMatch(/job [0-9a-z]{26} +succeeded/);
+      expect(upload.stdout).toMatch(/download +mp4\/mp4 +http:\/\/127\.0\.0\.1:\d+\//);
+      expect(example.stdout).toContain('succeeded');
+      expect(example.stdout).toMatch(/mp4 http:\/\/127\.0\.0\.1:\d+\//);
+    } finally {
+      await stack.stop();
+      await rm(projectDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createClient, type MediaServerClient } from '@media-server/client';
 import { type LocalAws, startLocalAws } from '@media-server/local-aws';
 import { type Logger, pino } from 'pino';
 import { hashApiKey } from '../src/api-keys.ts';
 import { type ApiApp, buildApp } from '../src/app.ts';
-import { type ApiClient, createApiClient } from '../src/client/api-client.ts';
 import { type ApiConfig, loadConfig } from '../src/config.ts';
 import { createAwsClients } from '../src/context.ts';
 
@@ -18,7 +18,7 @@ export interface Harness {
   app: ApiApp;
   config: ApiConfig;
   baseUrl: string;
-  client: ApiClient;
+  client: MediaServerClient;
   s3: S3Client;
   sqs: SQSClient;
   queueUrl: string;
@@ -98,7 +98,7 @@ export async function startHarness(
     app,
     config,
     baseUrl,
-    client: createApiClient({ baseUrl, apiKey: TEST_KEY }),
+    client: createClient({ baseUrl, apiKey: TEST_KEY }),
     s3,
     sqs,
     queueUrl,

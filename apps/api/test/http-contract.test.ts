@@ -1,13 +1,46 @@
+import { CLIENT_OPERATIONS } from '@media-server/client/contract';
 import { newJobId } from '@media-server/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_OPERATIONS, putBytes } from '../src/client/api-client.ts';
 import { bytes, type Harness, OTHER_KEY, readJson, startHarness } from './harness.ts';
+import { putBytes } from './put-bytes.ts';
+
+interface MediaTypes {
+  content?: Record<string, { schema?: unknown }>;
+}
 
 interface Operation {
   method: string;
   path: string;
   security?: unknown[];
   deprecated?: boolean;
+  requestBody?: MediaTypes;
+  parameters?: Array<{ in: string; name: string; schema?: unknown; description?: string }>;
+  responses?: Record<string, MediaTypes>;
+}
+
+/**
+ * A schema as JSON, in the form the OpenAPI document prints it (a `const` becomes a one-value `enum`, a
+ * record `additionalProperties`,
+ * descriptions and titles dropped: the generator moves them), so that the two can be compared.
+ */
+function normalise(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(normalise);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(JSON.parse(JSON.stringify(schema)) as Record<string, unknown>)) {
+    if (key === 'description' || key === 'title' || key === '$id') continue;
+    if (key === 'patternProperties' && typeof value === 'object' && value !== null && '^.*$' in value) {
+      out.additionalProperties = normalise((value as Record<string, unknown>)['^.*$']);
+      continue;
+    }
+    if (key === 'const') {
+      out.enum = [value];
+      out.type ??= typeof value === 'number' ? 'number' : typeof value;
+      continue;
+    }
+    out[key] = normalise(value);
+  }
+  return out;
 }
 
 function operations(document: { paths: Record<string, Record<string, Operation>> }): Operation[] {
@@ -51,6 +84,31 @@ describe('HTTP contract: auth, problem+json, idempotency, OpenAPI', () => {
   it('the typed client covers every /v1 operation of the document', () => {
     const v1 = ops.filter((op) => op.path.startsWith('/v1/')).map((op) => `${op.method} ${op.path}`);
     expect(v1.sort()).toEqual(Object.keys(CLIENT_OPERATIONS).sort());
+  });
+
+  it("the client's schemas are the document's: body, query and answer of every /v1 operation", () => {
+    for (const op of ops.filter((candidate) => candidate.path.startsWith('/v1/'))) {
+      const name = `${op.method} ${op.path}`;
+      const client = CLIENT_OPERATIONS[name];
+      if (client === undefined) throw new Error(`${name} has no client method`);
+      const body = op.requestBody?.content?.['application/json']?.schema;
+      expect(normalise(body), `${name} body`).toEqual(normalise(client.body));
+      const query = (op.parameters ?? []).filter((parameter) => parameter.in === 'query');
+      const clientQuery =
+        (client.query as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+      expect(query.map((parameter) => parameter.name).sort(), `${name} query`).toEqual(
+        Object.keys(clientQuery).sort(),
+      );
+      for (const parameter of query) {
+        expect(normalise(parameter.schema), `${name} ?${parameter.name}`).toEqual(
+          normalise(clientQuery[parameter.name]),
+        );
+      }
+      const answer = Object.entries(op.responses ?? {}).find(([status]) => /^2\d\d$/.test(status))?.[1];
+      const answerSchema =
+        answer?.content?.['application/json']?.schema ?? answer?.content?.['text/event-stream']?.schema;
+      expect(normalise(answerSchema), `${name} answer`).toEqual(normalise(client.response));
+    }
   });
 
   it('every route except health and docs refuses a missing, malformed or wrong key', async () => {
@@ -163,7 +221,7 @@ describe('HTTP contract: auth, problem+json, idempotency, OpenAPI', () => {
 
   it('Idempotency-Key: same key and body → same answer, other body → 422', async () => {
     const body = { filename: 'same.mp4', contentType: 'video/mp4', size: 10 };
-    const first = await h.client.createUpload(body, { idempotencyKey: 'order-1' });
+    const first = await h.client.uploads.create(body, { idempotencyKey: 'order-1' });
     const again = await h.api('/v1/uploads', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'order-1' },
@@ -193,7 +251,7 @@ describe('HTTP contract: auth, problem+json, idempotency, OpenAPI', () => {
     expect(otherCaller.status).toBe(201);
     expect((await readJson(otherCaller)).id).not.toBe(first.id);
     // Without the header every call is new.
-    expect((await h.client.createUpload(body)).id).not.toBe(first.id);
+    expect((await h.client.uploads.create(body)).id).not.toBe(first.id);
   });
 
   it('the original route POST /api/v1/video/pre-signed-url keeps its shape, marked deprecated', async () => {
@@ -207,6 +265,6 @@ describe('HTTP contract: auth, problem+json, idempotency, OpenAPI', () => {
     expect(second.preSignedUrl).not.toBe(body.preSignedUrl);
     await putBytes(fetch, body.preSignedUrl, bytes(32), { 'content-type': 'video/mp4' });
     expect(await h.receiveUntil((message) => message.includes(body.jobId))).toBeDefined();
-    expect((await h.client.getJob(body.jobId)).state).toBe('queued');
+    expect((await h.client.jobs.get(body.jobId)).state).toBe('queued');
   });
 });

@@ -1,8 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { JobEvent } from '@media-server/client';
 import { type JobStatus, JobStore, parseJobMessage } from '@media-server/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobEvent, putBytes } from '../src/client/api-client.ts';
 import { bytes, type Harness, startHarness } from './harness.ts';
+import { putBytes } from './put-bytes.ts';
 
 /** A status document as the worker writes it. */
 function status(
@@ -44,7 +45,7 @@ describe('jobs and their events', () => {
         ContentType: 'video/mp4',
       }),
     );
-    const job = await h.client.createJob({ key: 'library/talk.mp4', presets: ['poster'] });
+    const job = await h.client.jobs.create({ key: 'library/talk.mp4', presets: ['poster'] });
     expect(job).toMatchObject({
       state: 'queued',
       source: { key: 'library/talk.mp4', size: 500 },
@@ -56,26 +57,26 @@ describe('jobs and their events', () => {
       jobId: job.id,
       reason: 'api',
     });
-    expect((await h.client.getJob(job.id)).id).toBe(job.id);
+    expect((await h.client.jobs.get(job.id)).id).toBe(job.id);
   });
 
   it('POST /v1/jobs refuses a missing object and the system prefixes', async () => {
-    await expect(h.client.createJob({ key: 'library/none.mp4' })).rejects.toMatchObject({ status: 422 });
-    await expect(h.client.createJob({ key: 'outputs/x/mp4/a.mp4' })).rejects.toMatchObject({ status: 422 });
+    await expect(h.client.jobs.create({ key: 'library/none.mp4' })).rejects.toMatchObject({ status: 422 });
+    await expect(h.client.jobs.create({ key: 'outputs/x/mp4/a.mp4' })).rejects.toMatchObject({ status: 422 });
   });
 
   it('GET /v1/jobs pages through every job, oldest first', async () => {
     const created: string[] = [];
     for (let i = 0; i < 3; i += 1) {
       created.push(
-        (await h.client.createUpload({ filename: `p${i}.mp4`, contentType: 'video/mp4', size: 1 })).id,
+        (await h.client.uploads.create({ filename: `p${i}.mp4`, contentType: 'video/mp4', size: 1 })).id,
       );
     }
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await h.client.listJobs(cursor === undefined ? { limit: 2 } : { limit: 2, cursor });
+      const page = await h.client.jobs.list(cursor === undefined ? { limit: 2 } : { limit: 2, cursor });
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((item) => item.id));
       cursor = page.nextCursor;
@@ -90,7 +91,11 @@ describe('jobs and their events', () => {
   it('SSE shows queued, progress and succeeded (with output links) for a real upload', async () => {
     // Prepare: a real upload; the worker's part is played by writing status.json as it does.
     // (The end-to-end run with the real worker belongs to the worker/e2e suite.)
-    const upload = await h.client.createUpload({ filename: 'clip.mp4', contentType: 'video/mp4', size: 100 });
+    const upload = await h.client.uploads.create({
+      filename: 'clip.mp4',
+      contentType: 'video/mp4',
+      size: 100,
+    });
     if (upload.method !== 'put') throw new Error('expected a single PUT');
     await putBytes(fetch, upload.url, bytes(100), upload.headers);
     const outputKey = `outputs/${upload.id}/mp4/clip.mp4`;
@@ -129,7 +134,7 @@ describe('jobs and their events', () => {
       },
     ];
     const signal = AbortSignal.timeout(20_000);
-    for await (const event of h.client.jobEvents(upload.id, { signal })) {
+    for await (const event of h.client.jobs.events(upload.id, { signal })) {
       events.push(event);
       if (event.event !== 'end') await steps.shift()?.();
     }
@@ -153,7 +158,7 @@ describe('jobs and their events', () => {
   });
 
   it('GET /v1/jobs/{id} shows a failed job with its error; DELETE removes it and its files', async () => {
-    const upload = await h.client.createUpload({ filename: 'bad.mp4', contentType: 'video/mp4', size: 4 });
+    const upload = await h.client.uploads.create({ filename: 'bad.mp4', contentType: 'video/mp4', size: 4 });
     if (upload.method !== 'put') throw new Error('expected a single PUT');
     await putBytes(fetch, upload.url, bytes(4), upload.headers);
     await store.updateStatus(
@@ -163,26 +168,26 @@ describe('jobs and their events', () => {
         error: { code: 'MEDIA_INVALID', message: 'not a media file', permanent: true },
       }),
     );
-    const job = await h.client.getJob(upload.id);
+    const job = await h.client.jobs.get(upload.id);
     expect(job).toMatchObject({ state: 'failed', error: { code: 'MEDIA_INVALID', permanent: true } });
 
-    await h.client.deleteJob(upload.id);
-    await expect(h.client.getJob(upload.id)).rejects.toMatchObject({ status: 404 });
+    await h.client.jobs.delete(upload.id);
+    await expect(h.client.jobs.get(upload.id)).rejects.toMatchObject({ status: 404 });
     const head = await h.api(`/v1/jobs/${upload.id}/events`);
     expect(head.status).toBe(404);
   });
 
   it('DELETE refuses a job a worker is processing unless forced', async () => {
-    const upload = await h.client.createUpload({ filename: 'busy.mp4', contentType: 'video/mp4', size: 4 });
+    const upload = await h.client.uploads.create({ filename: 'busy.mp4', contentType: 'video/mp4', size: 4 });
     await store.updateStatus(upload.id, status(upload.id, upload.key, { state: 'processing' }));
-    await expect(h.client.deleteJob(upload.id)).rejects.toMatchObject({ status: 409 });
-    await h.client.deleteJob(upload.id, { force: true });
-    await expect(h.client.getJob(upload.id)).rejects.toMatchObject({ status: 404 });
+    await expect(h.client.jobs.delete(upload.id)).rejects.toMatchObject({ status: 409 });
+    await h.client.jobs.delete(upload.id, { force: true });
+    await expect(h.client.jobs.get(upload.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it('the event stream stops when the client goes away', async () => {
-    const upload = await h.client.createUpload({ filename: 'idle.mp4', contentType: 'video/mp4', size: 4 });
-    for await (const event of h.client.jobEvents(upload.id)) {
+    const upload = await h.client.uploads.create({ filename: 'idle.mp4', contentType: 'video/mp4', size: 4 });
+    for await (const event of h.client.jobs.events(upload.id)) {
       expect(event.event).toBe('state');
       break;
     }

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient, type MediaServerClient } from '@media-server/client';
 import { type LocalAws, startLocalAws } from '@media-server/local-aws';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../src/api-keys.ts';
 import { type ApiApp, buildApp } from '../src/app.ts';
-import { type ApiClient, createApiClient } from '../src/client/api-client.ts';
 import { type ApiConfig, loadConfig } from '../src/config.ts';
 import { createAwsClients } from '../src/context.ts';
 import { bytes, TEST_KEY } from './harness.ts';
@@ -28,7 +28,7 @@ describe('presigned URLs against an S3 that checks signatures', () => {
   let s3rver: S3rverInstance;
   let directory: string;
   let app: ApiApp;
-  let client: ApiClient;
+  let client: MediaServerClient;
   let clients: ReturnType<typeof createAwsClients>;
   let config: ApiConfig;
 
@@ -68,7 +68,7 @@ describe('presigned URLs against an S3 that checks signatures', () => {
     };
     clients = createAwsClients(config);
     app = await buildApp(config, clients, { logger: pino({ level: 'silent' }) });
-    client = createApiClient({ baseUrl: await app.listen({ host: '127.0.0.1', port: 0 }), apiKey: TEST_KEY });
+    client = createClient({ baseUrl: await app.listen({ host: '127.0.0.1', port: 0 }), apiKey: TEST_KEY });
   });
   afterAll(async () => {
     await app?.close();
@@ -86,12 +86,12 @@ describe('presigned URLs against an S3 that checks signatures', () => {
   }
 
   it('accepts exactly the signed size and type, refuses another size, another type, and after expiry', async () => {
-    const upload = await client.createUpload({ filename: 'a.mp4', contentType: 'video/mp4', size: 100 });
+    const upload = await client.uploads.create({ filename: 'a.mp4', contentType: 'video/mp4', size: 100 });
     if (upload.method !== 'put') throw new Error('expected a single PUT');
     // The app reads its configuration per request: this one upload gets URLs that live 1 s.
     config.uploads.urlTtlSeconds = 1;
-    const other = await client
-      .createUpload({ filename: 'b.mp4', contentType: 'video/mp4', size: 100 })
+    const other = await client.uploads
+      .create({ filename: 'b.mp4', contentType: 'video/mp4', size: 100 })
       .finally(() => {
         config.uploads.urlTtlSeconds = 300;
       });
@@ -111,7 +111,7 @@ describe('presigned URLs against an S3 that checks signatures', () => {
   });
 
   it('each multipart part URL carries its exact size', async () => {
-    const upload = await client.createUpload({
+    const upload = await client.uploads.create({
       filename: 'c.mp4',
       contentType: 'video/mp4',
       size: 200 * 1024,

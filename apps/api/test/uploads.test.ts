@@ -1,8 +1,9 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { ApiError } from '@media-server/client';
 import { specKey } from '@media-server/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClientError, putBytes } from '../src/client/api-client.ts';
 import { bytes, type Harness, readJson, startHarness } from './harness.ts';
+import { putBytes } from './put-bytes.ts';
 
 describe('uploads through real HTTP against local-aws', () => {
   let h: Harness;
@@ -18,13 +19,13 @@ describe('uploads through real HTTP against local-aws', () => {
     const data = bytes(1000);
 
     // Act
-    const upload = await h.client.createUpload({
+    const upload = await h.client.uploads.create({
       filename: "my clip's.mp4",
       contentType: 'video/mp4',
       size: data.length,
     });
     if (upload.method !== 'put') throw new Error('expected a single PUT');
-    const before = await h.client.getJob(upload.id);
+    const before = await h.client.jobs.get(upload.id);
     await putBytes(fetch, upload.url, data, upload.headers);
 
     // Assess
@@ -43,15 +44,15 @@ describe('uploads through real HTTP against local-aws', () => {
     expect(event).toBeDefined();
     const record = JSON.parse(event ?? '{}').Records[0];
     expect(decodeURIComponent(record.s3.object.key.replaceAll('+', ' '))).toBe(upload.key);
-    const after = await h.client.getJob(upload.id);
+    const after = await h.client.jobs.get(upload.id);
     expect(after.state).toBe('queued');
     expect(after.source).toMatchObject({ key: upload.key, size: 1000, contentType: 'video/mp4' });
-    const completed = await h.client.completeUpload(upload.id);
+    const completed = await h.client.uploads.complete(upload.id);
     expect(completed.state).toBe('queued');
   });
 
   it('writes the job spec with the upload plan, for the worker', async () => {
-    const upload = await h.client.createUpload({
+    const upload = await h.client.uploads.create({
       filename: 'a.mp4',
       contentType: 'video/mp4',
       size: 10,
@@ -74,7 +75,7 @@ describe('uploads through real HTTP against local-aws', () => {
   it('multipart upload above the threshold, resumed after a dropped part', async () => {
     // Prepare: 4 parts of 64 KiB and a last one of 1 KiB (over the 256 KiB threshold).
     const data = bytes(4 * 64 * 1024 + 1024, 7);
-    const upload = await h.client.createUpload({
+    const upload = await h.client.uploads.create({
       filename: 'big.mov',
       contentType: 'video/quicktime',
       size: data.length,
@@ -114,13 +115,13 @@ describe('uploads through real HTTP against local-aws', () => {
       } as RequestInit),
     ).rejects.toThrow();
     await expect(
-      h.client.completeUpload(upload.id, {
+      h.client.uploads.complete(upload.id, {
         parts: [...etags].map(([partNumber, etag]) => ({ partNumber, etag })),
       }),
     ).rejects.toMatchObject({ status: 422 });
 
     // Resume: fresh URLs for what is missing, upload, complete.
-    const resume = await h.client.uploadParts(upload.id);
+    const resume = await h.client.uploads.parts(upload.id);
     expect(resume.uploadId).toBe(upload.uploadId);
     // local-aws lists parts as S3 does: only the missing parts 3-5 come back to upload.
     expect(resume.listed).toBe(true);
@@ -134,7 +135,7 @@ describe('uploads through real HTTP against local-aws', () => {
         await putBytes(fetch, part.url, data.subarray(start, start + part.size), {}),
       );
     }
-    const job = await h.client.completeUpload(upload.id, {
+    const job = await h.client.uploads.complete(upload.id, {
       parts: [...etags].map(([partNumber, etag]) => ({ partNumber, etag })),
     });
 
@@ -157,7 +158,7 @@ describe('uploads through real HTTP against local-aws', () => {
     expect(type.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await readJson(type)).detail).toMatch(/not accepted/);
     await expect(
-      h.client.createUpload({
+      h.client.uploads.create({
         filename: 'a.mp4',
         contentType: 'video/mp4',
         size: h.config.uploads.maxBytes + 1,
@@ -166,13 +167,13 @@ describe('uploads through real HTTP against local-aws', () => {
   });
 
   it('aborts an upload: its job is gone', async () => {
-    const upload = await h.client.createUpload({
+    const upload = await h.client.uploads.create({
       filename: 'big.mp4',
       contentType: 'video/mp4',
       size: 300 * 1024,
     });
-    await h.client.abortUpload(upload.id);
-    await expect(h.client.getJob(upload.id)).rejects.toBeInstanceOf(ApiClientError);
-    await expect(h.client.getJob(upload.id)).rejects.toMatchObject({ status: 404 });
+    await h.client.uploads.abort(upload.id);
+    await expect(h.client.jobs.get(upload.id)).rejects.toBeInstanceOf(ApiError);
+    await expect(h.client.jobs.get(upload.id)).rejects.toMatchObject({ status: 404 });
   });
 });

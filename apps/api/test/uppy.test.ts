@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putBytes } from '../src/client/api-client.ts';
 import { bytes, type Harness, readJson, startHarness } from './harness.ts';
+import { putBytes } from './put-bytes.ts';
 
 /**
  * The requests `@uppy/aws-s3` sends to its `endpoint` (the Companion S3 routes), in the order and the
@@ -66,7 +66,7 @@ describe('Uppy @uppy/aws-s3 routes', () => {
     expect(Buffer.from((await object.Body?.transformToByteArray()) ?? []).equals(Buffer.from(data))).toBe(
       true,
     );
-    expect((await h.client.getJob(jobId)).state).toBe('queued');
+    expect((await h.client.jobs.get(jobId)).state).toBe('queued');
     expect(await h.receiveUntil((message) => message.includes(jobId))).toBeDefined();
   });
 
@@ -91,7 +91,7 @@ describe('Uppy @uppy/aws-s3 routes', () => {
     expect(call.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(call.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
     // Event streams too (their reply is written by hand).
-    const upload = await h.client.createUpload({ filename: 'a.mp4', contentType: 'video/mp4', size: 1 });
+    const upload = await h.client.uploads.create({ filename: 'a.mp4', contentType: 'video/mp4', size: 1 });
     const controller = new AbortController();
     const stream = await h.api(`/v1/jobs/${upload.id}/events`, {
       headers: { origin: 'https://app.example' },
@@ -118,7 +118,7 @@ describe('Uppy @uppy/aws-s3 routes', () => {
       headers: { 'content-type': 'image/jpeg', 'content-length': '2000' },
     });
     await putBytes(fetch, params.url, data, params.headers);
-    expect((await h.client.getJob(params.jobId)).state).toBe('queued');
+    expect((await h.client.jobs.get(params.jobId)).state).toBe('queued');
 
     const withoutSize = await h.api(
       `/s3/params?${new URLSearchParams({ filename: 'a.jpg', type: 'image/jpeg' })}`,
@@ -153,6 +153,6 @@ describe('Uppy @uppy/aws-s3 routes', () => {
     });
     expect(aborted.status).toBe(200);
     expect(await readJson(aborted)).toEqual({});
-    await expect(h.client.getJob(created.jobId)).rejects.toMatchObject({ status: 404 });
+    await expect(h.client.jobs.get(created.jobId)).rejects.toMatchObject({ status: 404 });
   });
 });

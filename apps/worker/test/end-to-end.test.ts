@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { deriveJobId, type JobSpec, newJobId, uploadKey, verifyWebhookSignature } from '@media-server/jobs';
+import { verifyWebhookSignature } from '@media-server/client';
+import { deriveJobId, type JobSpec, newJobId, uploadKey } from '@media-server/jobs';
 import { probe } from '@media-server/media-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -130,7 +131,7 @@ describe('end to end: presigned upload → worker → outputs', () => {
       .poll(() => webhooks.map((hook) => hook.event), { timeout: 10_000 })
       .toEqual(['job.processing', 'job.succeeded']);
     for (const hook of webhooks) {
-      expect(verifyWebhookSignature('test-secret', hook.body, hook.signature)).toBe(true);
+      expect(await verifyWebhookSignature('test-secret', hook.body, hook.signature)).toBe(true);
       expect(JSON.parse(hook.body)).toMatchObject({ jobId });
     }
     const recorded = await waitForStatus(aws.store, jobId, (s) => (s.webhookDeliveries?.length ?? 0) === 2);

@@ -50,7 +50,6 @@ export {
   type DeliverWebhookOptions,
   deliverWebhook,
   signWebhook,
-  verifyWebhookSignature,
   type WebhookEvent,
   webhookBody,
 } from './webhook.ts';

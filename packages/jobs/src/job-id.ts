@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { JOB_ID_PATTERN } from '@media-server/client/contract';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** A job id: 26 lowercase Crockford base32 characters. */
-export const JOB_ID_PATTERN = '^[0-9a-hjkmnp-tv-z]{26}$';
+export { JOB_ID_PATTERN };
+
 const jobIdRegExp = new RegExp(JOB_ID_PATTERN);
 
 export function isJobId(value: string): boolean {

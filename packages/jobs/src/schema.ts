@@ -1,25 +1,34 @@
+import {
+  JobErrorSchema,
+  JobIdSchema,
+  JobOutputSchema,
+  JobProgressSchema,
+  JobStateSchema,
+  JobTimingsSchema,
+  PresetNameSchema,
+  WebhookDeliverySchema,
+} from '@media-server/client/contract';
 import { type Static, Type } from 'typebox';
-import { JOB_ID_PATTERN } from './job-id.ts';
 
-/** The processing a job asks for. The worker picks what fits the media when a job names none. */
-export const PresetNameSchema = Type.Union(
-  [
-    Type.Literal('mp4'),
-    Type.Literal('hls'),
-    Type.Literal('poster'),
-    Type.Literal('sprite'),
-    Type.Literal('image'),
-    Type.Literal('audio'),
-  ],
-  {
-    description:
-      'mp4: H.264/AAC MP4; hls: adaptive ladder; poster: one frame; sprite: thumbnail grid + WebVTT; image: resized variants; audio: AAC + waveform peaks',
-  },
-);
-export type PresetName = Static<typeof PresetNameSchema>;
-export const PRESET_NAMES: readonly PresetName[] = ['mp4', 'hls', 'poster', 'sprite', 'image', 'audio'];
-
-export const JobIdSchema = Type.String({ pattern: JOB_ID_PATTERN, description: 'Job id (26 characters)' });
+// What clients see of a job (ids, states, outputs, progress, errors) is the API's contract, published with
+// the client; the documents below, which only the apps read, are built from it.
+export {
+  type JobError,
+  JobErrorSchema,
+  JobIdSchema,
+  type JobOutput,
+  JobOutputSchema,
+  type JobProgress,
+  JobProgressSchema,
+  type JobState,
+  JobStateSchema,
+  PRESET_NAMES,
+  type PresetName,
+  PresetNameSchema,
+  TERMINAL_STATES,
+  type WebhookDelivery,
+  WebhookDeliverySchema,
+} from '@media-server/client/contract';
 
 /**
  * How the API handed out the upload of a job's source, so that it can resume, complete or abort it
@@ -57,60 +66,6 @@ export const JobSpecSchema = Type.Object({
 });
 export type JobSpec = Static<typeof JobSpecSchema>;
 
-export const JobStateSchema = Type.Union([
-  Type.Literal('awaiting_upload'),
-  Type.Literal('queued'),
-  Type.Literal('processing'),
-  Type.Literal('succeeded'),
-  Type.Literal('failed'),
-]);
-export type JobState = Static<typeof JobStateSchema>;
-export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed'];
-
-export const JobOutputSchema = Type.Object({
-  preset: PresetNameSchema,
-  /** What the file is: mp4, hls-master, hls-playlist, hls-segment, poster, sprite, vtt, image, audio, peaks. */
-  kind: Type.String(),
-  key: Type.String(),
-  contentType: Type.String(),
-  size: Type.Integer({ minimum: 0 }),
-  width: Type.Optional(Type.Integer()),
-  height: Type.Optional(Type.Integer()),
-  durationSeconds: Type.Optional(Type.Number()),
-});
-export type JobOutput = Static<typeof JobOutputSchema>;
-
-export const JobErrorSchema = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  /** True when retrying cannot help (bad or hostile media, exhausted retries). */
-  permanent: Type.Boolean(),
-});
-export type JobError = Static<typeof JobErrorSchema>;
-
-export const WebhookDeliverySchema = Type.Object({
-  event: Type.String(),
-  attempt: Type.Integer({ minimum: 1 }),
-  at: Type.String({ format: 'date-time' }),
-  ok: Type.Boolean(),
-  statusCode: Type.Optional(Type.Integer()),
-  error: Type.Optional(Type.String()),
-});
-export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
-
-export const JobProgressSchema = Type.Object({
-  percent: Type.Number({ minimum: 0, maximum: 100 }),
-  stage: Type.String({
-    description:
-      'downloading, probing, transcoding, uploading; `done` (with percent 100) only once the job succeeded',
-  }),
-  preset: Type.Optional(PresetNameSchema),
-  etaSeconds: Type.Optional(Type.Number()),
-  fps: Type.Optional(Type.Number()),
-  speed: Type.Optional(Type.Number()),
-});
-export type JobProgress = Static<typeof JobProgressSchema>;
-
 /** `jobs/<jobId>/status.json`: written only by the worker (and the reconciler), read by the API. */
 export const JobStatusSchema = Type.Object({
   schemaVersion: Type.Literal(1),
@@ -128,14 +83,7 @@ export const JobStatusSchema = Type.Object({
   probe: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   outputs: Type.Array(JobOutputSchema),
   error: Type.Optional(JobErrorSchema),
-  timings: Type.Object({
-    queuedAt: Type.Optional(Type.String({ format: 'date-time' })),
-    startedAt: Type.Optional(Type.String({ format: 'date-time' })),
-    finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
-    downloadMs: Type.Optional(Type.Number()),
-    processMs: Type.Optional(Type.Number()),
-    uploadMs: Type.Optional(Type.Number()),
-  }),
+  timings: JobTimingsSchema,
   /** The worker that holds the job and when it last reported; the reconciler reads it. */
   worker: Type.Optional(
     Type.Object({

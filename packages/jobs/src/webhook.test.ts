@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifyWebhookSignature } from '@media-server/client';
 import { afterEach, describe, expect, test } from 'vitest';
 import { newJobId } from './job-id.ts';
 import type { JobStatus } from './schema.ts';
-import { deliverWebhook, signWebhook, verifyWebhookSignature } from './webhook.ts';
+import { deliverWebhook, signWebhook } from './webhook.ts';
 import { isPrivateAddress, webhookDestinationProblem } from './webhook-destination.ts';
 
 const secret = 'test-secret';
@@ -45,14 +46,21 @@ async function startReceiver(
 }
 
 describe('webhook signatures', () => {
-  test('a signature verifies with the same secret and body only', () => {
+  // Signed here (the worker's side), verified by the published client (the receiver's side).
+  test('a signature verifies with the same secret and body only', async () => {
     const header = signWebhook(secret, '{"a":1}', 1_700_000_000);
 
-    expect(verifyWebhookSignature(secret, '{"a":1}', header, { nowSeconds: 1_700_000_010 })).toBe(true);
-    expect(verifyWebhookSignature('other', '{"a":1}', header, { nowSeconds: 1_700_000_010 })).toBe(false);
-    expect(verifyWebhookSignature(secret, '{"a":2}', header, { nowSeconds: 1_700_000_010 })).toBe(false);
-    expect(verifyWebhookSignature(secret, '{"a":1}', header, { nowSeconds: 1_700_009_999 })).toBe(false);
-    expect(verifyWebhookSignature(secret, '{"a":1}', 'garbage')).toBe(false);
+    expect(await verifyWebhookSignature(secret, '{"a":1}', header, { nowSeconds: 1_700_000_010 })).toBe(true);
+    expect(await verifyWebhookSignature('other', '{"a":1}', header, { nowSeconds: 1_700_000_010 })).toBe(
+      false,
+    );
+    expect(await verifyWebhookSignature(secret, '{"a":2}', header, { nowSeconds: 1_700_000_010 })).toBe(
+      false,
+    );
+    expect(await verifyWebhookSignature(secret, '{"a":1}', header, { nowSeconds: 1_700_009_999 })).toBe(
+      false,
+    );
+    expect(await verifyWebhookSignature(secret, '{"a":1}', 'garbage')).toBe(false);
   });
 });
 
@@ -76,7 +84,9 @@ describe('webhook delivery', () => {
     expect(deliveries.map((delivery) => delivery.statusCode)).toEqual([503, 500, 204]);
     expect(recorded).toEqual([false, false, true]);
     for (const request of receiver.requests) {
-      expect(verifyWebhookSignature(secret, request.body, String(request.headers['x-signature']))).toBe(true);
+      expect(await verifyWebhookSignature(secret, request.body, String(request.headers['x-signature']))).toBe(
+        true,
+      );
       expect(JSON.parse(request.body)).toMatchObject({ event: 'job.succeeded', state: 'succeeded' });
     }
   });

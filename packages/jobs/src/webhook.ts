@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -10,33 +10,12 @@ export type WebhookEvent = 'job.processing' | 'job.succeeded' | 'job.failed';
 
 /**
  * `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, the Stripe-style scheme: the
- * timestamp is signed with the body so a captured request cannot be replayed later.
+ * timestamp is signed with the body so a captured request cannot be replayed later. Receivers verify with
+ * `verifyWebhookSignature` of `@media-server/client`.
  */
 export function signWebhook(secret: string, body: string, timestampSeconds: number): string {
   const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
   return `t=${timestampSeconds},v1=${mac}`;
-}
-
-/** Checks an `X-Signature` header; false when malformed, wrong, or older than `toleranceSeconds`. */
-export function verifyWebhookSignature(
-  secret: string,
-  body: string,
-  header: string,
-  options: { toleranceSeconds?: number; nowSeconds?: number } = {},
-): boolean {
-  const parts = new Map(
-    header.split(',').map((part) => {
-      const [name = '', value = ''] = part.split('=', 2);
-      return [name.trim(), value.trim()] as const;
-    }),
-  );
-  const timestamp = Number(parts.get('t'));
-  const given = parts.get('v1') ?? '';
-  if (!Number.isInteger(timestamp) || !/^[0-9a-f]{64}$/.test(given)) return false;
-  const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? 300)) return false;
-  const expected = signWebhook(secret, body, timestamp).split('v1=')[1] ?? '';
-  return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
 }
 
 export interface DeliverWebhookOptions {

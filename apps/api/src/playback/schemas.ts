@@ -1,41 +1,11 @@
 import { JobIdSchema } from '@media-server/jobs';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 
-/** The playback routes' schemas (request validation, handler types and the OpenAPI document). */
-
-const UrlOrNull = (description: string) =>
-  Type.Union([Type.String({ format: 'uri' }), Type.Null()], { description });
-
-export const PlaybackSchema = Type.Object(
-  {
-    hls: UrlOrNull(
-      'HLS master playlist (signed playback URL, no API key needed); null when the job made no HLS',
-    ),
-    mp4: UrlOrNull('The MP4 rendition (presigned GET or CDN URL); null when the job made none'),
-    poster: UrlOrNull('The poster image; null when the job made none'),
-    storyboard: Type.Union(
-      [
-        Type.Object({
-          vtt: Type.String({
-            format: 'uri',
-            description: 'WebVTT thumbnail track (signed playback URL) whose cues point at `images`',
-          }),
-          images: Type.Array(Type.String({ format: 'uri' }), {
-            description: 'The sprite sheets the VTT names, in order',
-          }),
-        }),
-        Type.Null(),
-      ],
-      { description: 'Thumbnail storyboard for a seek bar; null when the job made no sprite' },
-    ),
-    expiresAt: Type.String({
-      format: 'date-time',
-      description: 'Every URL here (and in the playlists) stops working at this time',
-    }),
-  },
-  { title: 'Playback' },
-);
-export type Playback = Static<typeof PlaybackSchema>;
+/**
+ * The playback routes' schemas (request validation, handler types and the OpenAPI document). The answer
+ * of `GET /v1/jobs/{id}/playback` is part of the client's contract (`@media-server/client/contract`).
+ */
+export { type Playback, PlaybackSchema } from '@media-server/client/contract';
 
 export const PlaybackJobParamsSchema = Type.Object({ id: JobIdSchema });
 

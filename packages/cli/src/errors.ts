@@ -1,0 +1,15 @@
+import { EXIT, type ExitCode } from './exit-codes.ts';
+
+export type CliErrorCode = 'USAGE' | 'CONFIG' | 'INTERRUPTED';
+
+/** An error the command reports as one line and an exit code. */
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly exitCode: ExitCode;
+  constructor(code: CliErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = code === 'INTERRUPTED' ? EXIT.interrupted : EXIT.usage;
+  }
+}

@@ -1,0 +1,114 @@
+import { type Static, Type } from 'typebox';
+import { PresetsSchema, WebhookUrlSchema } from './common.ts';
+import {
+  JOB_ID_PATTERN,
+  JobErrorSchema,
+  JobIdSchema,
+  JobOutputSchema,
+  JobProgressSchema,
+  JobStateSchema,
+  JobTimingsSchema,
+  PresetNameSchema,
+  WebhookDeliverySchema,
+} from './job.ts';
+
+export const CreateJobBodySchema = Type.Object(
+  {
+    key: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[^\\u0000-\\u001F\\u007F]+$',
+      description:
+        'Key of an object already in the bucket (no control characters; each /-separated part at most 255 bytes)',
+    }),
+    presets: Type.Optional(PresetsSchema),
+    webhookUrl: Type.Optional(WebhookUrlSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateJobBody = Static<typeof CreateJobBodySchema>;
+
+export const JobOutputViewSchema = Type.Object({
+  ...JobOutputSchema.properties,
+  url: Type.String({ description: 'Presigned GET link' }),
+  urlExpiresAt: Type.String({ format: 'date-time' }),
+});
+export type JobOutputView = Static<typeof JobOutputViewSchema>;
+
+export const JobViewSchema = Type.Object(
+  {
+    id: JobIdSchema,
+    state: JobStateSchema,
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    source: Type.Object({
+      key: Type.String(),
+      filename: Type.Optional(Type.String()),
+      contentType: Type.Optional(Type.String()),
+      size: Type.Optional(Type.Integer({ minimum: 0 })),
+      etag: Type.Optional(Type.String()),
+    }),
+    presets: Type.Optional(Type.Array(PresetNameSchema)),
+    webhookUrl: Type.Optional(Type.String()),
+    attempts: Type.Integer({ minimum: 0 }),
+    progress: Type.Optional(JobProgressSchema),
+    probe: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    outputs: Type.Array(JobOutputViewSchema),
+    error: Type.Optional(JobErrorSchema),
+    timings: Type.Optional(JobTimingsSchema),
+    webhookDeliveries: Type.Optional(Type.Array(WebhookDeliverySchema)),
+  },
+  { title: 'Job' },
+);
+export type JobView = Static<typeof JobViewSchema>;
+
+export const ListJobsQuerySchema = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(
+    Type.String({ pattern: JOB_ID_PATTERN, description: 'nextCursor of the previous page' }),
+  ),
+});
+export type ListJobsQuery = Static<typeof ListJobsQuerySchema>;
+
+export const JobListSchema = Type.Object(
+  {
+    items: Type.Array(JobViewSchema),
+    nextCursor: Type.Optional(Type.String({ description: 'Pass as `cursor` for the next page' })),
+  },
+  { title: 'JobList' },
+);
+export type JobList = Static<typeof JobListSchema>;
+
+export const DeleteJobQuerySchema = Type.Object({
+  force: Type.Optional(Type.Boolean({ description: 'Delete even while a worker is processing the job' })),
+});
+export type DeleteJobQuery = Static<typeof DeleteJobQuerySchema>;
+
+/** One Server-Sent Event of GET /v1/jobs/{id}/events; `data` is JSON text. */
+export const SseEventSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    event: Type.Union([
+      Type.Literal('state'),
+      Type.Literal('progress'),
+      Type.Literal('end'),
+      Type.Literal('error'),
+    ]),
+    data: Type.String({
+      contentMediaType: 'application/json',
+      description: 'state: the job; progress: {state, progress}; end: {state}; error: {detail}',
+    }),
+  },
+  { title: 'JobEvent' },
+);
+
+/** One event of `GET /v1/jobs/{id}/events`, its `data` parsed. */
+export type JobEvent =
+  | { event: 'state'; id?: string | undefined; data: JobView }
+  | {
+      event: 'progress';
+      id?: string | undefined;
+      data: { state: JobView['state']; progress: NonNullable<JobView['progress']> };
+    }
+  | { event: 'end'; id?: string | undefined; data: { state: JobView['state'] } }
+  | { event: 'error'; id?: string | undefined; data: { detail: string } };

@@ -1,0 +1,22 @@
+import { Type } from 'typebox';
+import { ContentTypeSchema, SizeSchema } from './common.ts';
+import { JobIdSchema } from './job.ts';
+
+/** The original `POST /api/v1/video/pre-signed-url` (deprecated). */
+export const LegacyBodySchema = Type.Union([
+  Type.Object({
+    filename: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    contentType: Type.Optional(ContentTypeSchema),
+    size: Type.Optional(SizeSchema),
+  }),
+  Type.Null(),
+]);
+export const LegacyResponseSchema = Type.Object(
+  {
+    isSuccess: Type.Literal(true),
+    preSignedUrl: Type.String(),
+    jobId: JobIdSchema,
+    key: Type.String(),
+  },
+  { title: 'LegacyPreSignedUrl' },
+);

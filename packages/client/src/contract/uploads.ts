@@ -1,0 +1,101 @@
+import { type Static, Type } from 'typebox';
+import { ContentTypeSchema, PresetsSchema, SizeSchema, WebhookUrlSchema } from './common.ts';
+import { JobIdSchema } from './job.ts';
+
+export const JobIdParamsSchema = Type.Object({ id: JobIdSchema });
+
+export const CreateUploadBodySchema = Type.Object(
+  {
+    filename: Type.String({ minLength: 1, maxLength: 1024 }),
+    contentType: ContentTypeSchema,
+    size: SizeSchema,
+    presets: Type.Optional(PresetsSchema),
+    webhookUrl: Type.Optional(WebhookUrlSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateUploadBody = Static<typeof CreateUploadBodySchema>;
+
+export const PartUrlSchema = Type.Object({
+  partNumber: Type.Integer({ minimum: 1, maximum: 10000 }),
+  size: Type.Integer({ minimum: 0, description: 'Exact bytes to PUT (signed as Content-Length)' }),
+  url: Type.String({ description: 'Presigned PUT URL of this part' }),
+});
+export type PartUrl = Static<typeof PartUrlSchema>;
+
+export const SingleUploadSchema = Type.Object(
+  {
+    id: JobIdSchema,
+    key: Type.String({ description: 'Object key the upload creates' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    method: Type.Literal('put'),
+    url: Type.String({ description: 'Presigned PUT URL' }),
+    headers: Type.Record(Type.String(), Type.String(), {
+      description: 'Headers the PUT must carry exactly (they are signed)',
+    }),
+  },
+  { title: 'SingleUpload' },
+);
+export const MultipartUploadSchema = Type.Object(
+  {
+    id: JobIdSchema,
+    key: Type.String(),
+    expiresAt: Type.String({ format: 'date-time' }),
+    method: Type.Literal('multipart'),
+    uploadId: Type.String(),
+    partSize: Type.Integer({ minimum: 1 }),
+    partCount: Type.Integer({ minimum: 1 }),
+    parts: Type.Array(PartUrlSchema),
+  },
+  { title: 'MultipartUpload' },
+);
+export const UploadSchema = Type.Union([SingleUploadSchema, MultipartUploadSchema], { title: 'Upload' });
+export type Upload = Static<typeof UploadSchema>;
+
+export const UploadedPartSchema = Type.Object({
+  partNumber: Type.Integer({ minimum: 1 }),
+  etag: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+});
+
+export const UploadPartsSchema = Type.Object(
+  {
+    id: JobIdSchema,
+    key: Type.String(),
+    uploadId: Type.String(),
+    partSize: Type.Integer({ minimum: 1 }),
+    partCount: Type.Integer({ minimum: 1 }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    listed: Type.Boolean({
+      description:
+        'False when the storage cannot list parts (the S3 emulator of local-aws): then every part gets a fresh URL and the client completes with the ETags it kept',
+    }),
+    uploadedParts: Type.Array(UploadedPartSchema),
+    parts: Type.Array(PartUrlSchema, { description: 'Fresh URLs for the parts not uploaded yet' }),
+  },
+  { title: 'UploadParts' },
+);
+export type UploadParts = Static<typeof UploadPartsSchema>;
+
+export const CompleteUploadBodySchema = Type.Object(
+  {
+    parts: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            partNumber: Type.Integer({ minimum: 1, maximum: 10000 }),
+            etag: Type.String({ minLength: 1, maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          minItems: 1,
+          maxItems: 10000,
+          description: 'Multipart only; omitted: the parts the storage lists',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CompleteUploadBody = Static<typeof CompleteUploadBodySchema>;
