@@ -12,7 +12,7 @@ describe('S3 unreachable', () => {
 
   it('GET /v1/jobs/{id} answers 503 problem+json with Retry-After while S3 cannot be reached', async () => {
     // Prepare: a job that exists, then S3 (and SQS) go away.
-    const upload = await h.client.createUpload({ filename: 'a.mp4', contentType: 'video/mp4', size: 4 });
+    const upload = await h.client.uploads.create({ filename: 'a.mp4', contentType: 'video/mp4', size: 4 });
     expect((await h.api(`/v1/jobs/${upload.id}`)).status).toBe(200);
     await h.aws.stop();
 

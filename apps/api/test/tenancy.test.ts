@@ -28,7 +28,7 @@ describe('tenancy: a key sees only its own jobs, an admin key sees all', () => {
         ContentType: 'video/mp4',
       }),
     );
-    const job = await h.client.createJob({ key: 'library/mine.mp4' });
+    const job = await h.client.jobs.create({ key: 'library/mine.mp4' });
 
     // Act / Assess
     expect((await as(TEST_KEY, `/v1/jobs/${job.id}`)).status).toBe(200);
@@ -46,7 +46,7 @@ describe('tenancy: a key sees only its own jobs, an admin key sees all', () => {
   });
 
   it('an upload handed to one key cannot be completed or inspected by another', async () => {
-    const upload = await h.client.createUpload({ filename: 'x.mp4', contentType: 'video/mp4', size: 4 });
+    const upload = await h.client.uploads.create({ filename: 'x.mp4', contentType: 'video/mp4', size: 4 });
     const other = await as(OTHER_KEY, `/v1/uploads/${upload.id}/complete`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -66,7 +66,7 @@ describe('tenancy: a key sees only its own jobs, an admin key sees all', () => {
         ContentType: 'video/mp4',
       }),
     );
-    const job = await h.client.createJob({ key: 'library/theirs.mp4' });
+    const job = await h.client.jobs.create({ key: 'library/theirs.mp4' });
     const store = new JobStore({ s3: h.s3, bucket: 'media' });
     const orphan = newJobId();
     await store.updateStatus(orphan, () => ({
