@@ -271,7 +271,7 @@ describe('poster, sprite, imageVariants, audioOnly', () => {
       'webp 200x150',
       'png 640x480',
     ]);
-  });
+  }, 60_000); // AVIF with libaom (Debian's ffmpeg) takes seconds
 
   it('audioOnly: AAC file plus a peaks JSON, intermediate PCM removed', async () => {
     const dir = await freshDir('audio');

@@ -73,6 +73,8 @@ export function sprite(o: SpriteOptions): PresetPlan {
   return {
     builder,
     outputs,
+    expectedDurationSeconds: undefined,
+    estimatedCost: 0,
     async finalize() {
       await assertOutputsExist(outputs.slice(0, 1));
       const keyframes = await keyframeTimes(
