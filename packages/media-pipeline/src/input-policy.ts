@@ -35,7 +35,7 @@ export function detectMediaKind(info: ProbeResult): MediaKind | undefined {
 }
 
 /** Default {@link InputPolicy.maxDurationSeconds}: 4 hours. */
-export const DEFAULT_MAX_DURATION_SECONDS = 4 * 3600;
+export const DEFAULT_MAX_DURATION_SECONDS: number = 4 * 3600;
 
 /** Limits a probed input must meet. Every field has a default. */
 export interface InputPolicy {
