@@ -14,7 +14,7 @@ export interface InputOptions {
   /** `-f`: force the demuxer (file inputs) — normally left to probing plus the profile's whitelist. */
   format?: string | undefined;
   /** `-skip_frame`: e.g. `nokey` decodes keyframes only. */
-  skipFrame?: 'nokey' | 'nointra' | 'bidir' | 'nonref' | 'default' | undefined;
+  skipFrame?: 'nokey' | 'nointra' | 'bidir' | 'noref' | 'default' | undefined;
   /** `-re`: read at the native frame rate (live simulation, tests). */
   realtime?: boolean | undefined;
   /** Security limits for an untrusted file. Overrides the builder-wide profile for this input. */

@@ -19,4 +19,5 @@ export * from './probe.ts';
 export * from './probe-result.ts';
 export * from './progress.ts';
 export * from './run-ffmpeg.ts';
+export * from './storyboard-layout.ts';
 export * from './verify-outputs.ts';

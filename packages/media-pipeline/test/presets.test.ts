@@ -224,27 +224,26 @@ describe('poster, sprite, imageVariants, audioOnly', () => {
     expect(p.video).toMatchObject({ codec: 'mjpeg', width: 320, height: 240 });
   });
 
-  it('sprite: keyframe-only grid plus a WebVTT storyboard', async () => {
+  it('sprite: keyframe-only storyboard sheet plus a WebVTT listing each tile', async () => {
     const dir = await freshDir('sprite');
-    const plan = sprite({
+    const plan = await sprite({
       input: clip,
       probe: info,
       outputDir: dir,
-      columns: 2,
-      rows: 2,
       thumbWidth: 80,
-      intervalSeconds: 0.5,
+      intervalSeconds: 1,
     });
+    // the clip has a keyframe every second: each 1 s window holds one, so keyframes alone suffice
+    expect(plan.strategy).toBe('keyframes');
     expect(plan.builder.toArgs()).toEqual(expect.arrayContaining(['-skip_frame', 'nokey']));
     const { outputs } = await runPreset(plan);
     expect(outputs.map((o) => o.kind)).toEqual(['sprite', 'vtt']);
-    const img = await probe(join(dir, 'sprite.jpg'));
-    expect(img.video).toMatchObject({ width: 160, height: 120 });
-    const vtt = await readFile(join(dir, 'sprite.vtt'), 'utf8');
+    const img = await probe(join(dir, 'storyboard-0.jpg'));
+    expect(img.video).toMatchObject({ width: 160, height: 60 });
+    const vtt = await readFile(join(dir, 'storyboard.vtt'), 'utf8');
     expect(vtt.startsWith('WEBVTT')).toBe(true);
-    // the clip has a keyframe every second: two tiles, at 0 s and 1 s
-    expect(vtt).toContain('00:00:00.000 --> 00:00:01.000\nsprite.jpg#xywh=0,0,80,60');
-    expect(vtt).toContain('00:00:01.000 --> 00:00:02.000\nsprite.jpg#xywh=80,0,80,60');
+    expect(vtt).toContain('00:00:00.000 --> 00:00:01.000\nstoryboard-0.jpg#xywh=0,0,80,60');
+    expect(vtt).toContain('00:00:01.000 --> 00:00:02.000\nstoryboard-0.jpg#xywh=80,0,80,60');
   });
 
   it('imageVariants: one decode, several sizes/formats, AVIF skipped where the binary lacks it', async () => {
