@@ -17,6 +17,7 @@ export * from './presets/poster.ts';
 export * from './presets/sprite.ts';
 export * from './probe.ts';
 export * from './probe-result.ts';
+export * from './process-tree-memory.ts';
 export * from './progress.ts';
 export * from './run-ffmpeg.ts';
 export * from './storyboard-layout.ts';

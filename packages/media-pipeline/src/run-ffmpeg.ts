@@ -36,7 +36,11 @@ export interface RunFfmpegOptions {
    * killed at once (SIGKILL) instead of being asked to finish its files first.
    */
   killGraceMs?: number | undefined;
-  /** Kills the run when its peak RSS passes this many bytes (Linux); rejects with {@link MemoryLimitError}. */
+  /**
+   * Kills the run when the peak RSS of ffmpeg and its children passes this many bytes (Linux, sampled every
+   * 50 ms); rejects with {@link MemoryLimitError}. `-max_alloc` (from the input profile) caps any single
+   * allocation inside ffmpeg on top of this.
+   */
   maxMemoryBytes?: number | undefined;
   /** More files to delete on failure (added to the builder's own outputs). */
   cleanup?: readonly CleanupTarget[] | undefined;
@@ -58,7 +62,7 @@ export interface RunFfmpegResult {
   lastProgress: FfmpegProgress | undefined;
   /** Last 50 stderr lines (warnings). */
   stderrTail: string[];
-  /** Peak resident memory of the ffmpeg process in bytes (Linux only). */
+  /** Peak memory of ffmpeg and its child processes in bytes: sum of each one's VmHWM (Linux only). */
   peakRssBytes: number | undefined;
 }
 
