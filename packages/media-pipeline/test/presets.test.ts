@@ -95,6 +95,35 @@ describe('h264Mp4', () => {
   });
 });
 
+describe('estimatedCost', () => {
+  it('follows duration × pixels × rungs, so a worker can weight presets', () => {
+    const twice = { ...info, durationSeconds: (info.durationSeconds ?? 0) * 2 };
+    const mp4 = h264Mp4({ input: clip, probe: info, output: '/o/a.mp4' });
+    // 2 s of 320×240: decode (1) + x264 (4) per megapixel-second
+    expect(mp4.estimatedCost).toBeCloseTo((info.durationSeconds ?? 0) * 0.0768 * 5, 2);
+    expect(h264Mp4({ input: clip, probe: twice, output: '/o/a.mp4' }).estimatedCost).toBeCloseTo(
+      mp4.estimatedCost * 2,
+      5,
+    );
+    const oneRung = hlsLadder({
+      input: clip,
+      probe: info,
+      outputDir: '/o',
+      ladder: [{ height: 240, videoBitrate: 1 }],
+    });
+    const threeRungs = hlsLadder({
+      input: clip,
+      probe: info,
+      outputDir: '/o',
+      ladder: [240, 180, 120].map((height) => ({ height, videoBitrate: 1 })),
+    });
+    expect(threeRungs.estimatedCost).toBeGreaterThan(oneRung.estimatedCost);
+    const still = poster({ input: clip, probe: info, output: '/o/p.jpg' });
+    expect(still.estimatedCost).toBeGreaterThan(0);
+    expect(still.estimatedCost).toBeLessThan(mp4.estimatedCost);
+  });
+});
+
 describe('hlsLadder', () => {
   const ladder = [
     { height: 480, videoBitrate: 900_000 },
