@@ -125,7 +125,7 @@ beforeAll(async () => {
     );
     idle = { probe: peaks.get('idle probe') ?? 0, run: peaks.get('idle run') ?? 0 };
   }
-});
+}, 60_000);
 
 afterAll(async () => {
   const table = [...peaks].map(
@@ -220,7 +220,7 @@ function expectInputError(err: unknown, type: new (...args: never[]) => MediaPip
   expect(isInputError(err)).toBe(true);
 }
 
-describe('hostile corpus', () => {
+describe('hostile corpus', { timeout: 60_000 }, () => {
   it('HLS playlist named .mp4 pointing at a loopback server: refused, 0 requests', async () => {
     requests = [];
     const file = join(tmp.path, 'hls.mp4');

@@ -45,7 +45,7 @@ beforeAll(async () => {
   half = join(tmp.path, 'half.mp4');
   const bytes = await readFile(faststart);
   await writeFile(half, bytes.subarray(0, Math.floor(bytes.length / 2)));
-});
+}, 60_000);
 afterAll(async () => {
   await tmp.remove();
 });
@@ -61,7 +61,7 @@ async function pidsMentioning(needle: string): Promise<number[]> {
   return pids;
 }
 
-describe('a truncated upload whose index is at the front', () => {
+describe('a truncated upload whose index is at the front', { timeout: 60_000 }, () => {
   it('probes as the full 10 s, so only the run can tell', async () => {
     const info = await probe(half);
     expect(info.durationSeconds).toBeGreaterThan(9.9);
@@ -117,7 +117,7 @@ describe('a truncated upload whose index is at the front', () => {
   });
 });
 
-describe('output verification', () => {
+describe('output verification', { timeout: 60_000 }, () => {
   it('rejects an output shorter than the probed source, naming both durations', async () => {
     // A whole 5 s file presented with the probe of the 10 s one: ffmpeg sees nothing wrong.
     const five = join(tmp.path, 'five.mp4');
@@ -163,7 +163,7 @@ describe('output verification', () => {
   });
 });
 
-describe('stopping a run whose output is discarded', () => {
+describe('stopping a run whose output is discarded', { timeout: 60_000 }, () => {
   it('kills ffmpeg at once: process gone and output removed when the promise settles, no 100 %', async () => {
     // Prepare: a faststart MP4 being written: `q` would make ffmpeg rewrite it before leaving.
     const out = join(tmp.path, 'aborted-faststart.mp4');

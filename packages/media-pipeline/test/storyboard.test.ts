@@ -137,7 +137,8 @@ describe('planStoryboard', () => {
   });
 });
 
-describe('storyboard tiles', () => {
+// Several ffmpeg runs per test: generous deadlines for a loaded machine.
+describe('storyboard tiles', { timeout: 60_000 }, () => {
   it('a 10 s clip with an 8 s GOP: no empty tile, each tile is the frame of its own cue', async () => {
     // Prepare: keyframes at 0 s and 8 s only
     const clip = await makeClip(tmp.path, 'gop8', {
@@ -192,5 +193,5 @@ describe('storyboard tiles', () => {
     expect(plan.layout.sheets).toBe(2);
     expect(cues).toHaveLength(160);
     expect(new Set(cues.map((c) => c.image))).toEqual(new Set(['storyboard-0.jpg', 'storyboard-1.jpg']));
-  }, 60_000);
+  });
 });
