@@ -12,20 +12,25 @@ const selfExe = readlink('/proc/self/exe').catch(() => undefined);
 
 /**
  * Every live descendant of `root` (and `root` itself unless `includeRoot` is false), found by scanning
- * `/proc/<pid>/stat` for parent pids (the kernel's `children` files are not always built in).
- * Linux only; elsewhere it returns `[]`.
+ * `/proc/<pid>/stat` for parent pids (the kernel's `children` files are not always built in). Only pids
+ * above `root` are read: descendants are created after it, so they get higher pids unless the pid
+ * counter wrapped around in between (then they are missed). Linux only; elsewhere it returns `[]`.
  */
 export async function processTree(root: number, includeRoot = true): Promise<number[]> {
   if (process.platform !== 'linux') return [];
   const parentOf = new Map<number, number>();
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) <= root) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     if (Number.isFinite(ppid)) parentOf.set(Number(entry), ppid);
   }
-  const tree = includeRoot && parentOf.has(root) ? [root] : [];
+  const rootAlive = await readFile(`/proc/${root}/stat`, 'utf8').then(
+    () => true,
+    () => false,
+  );
+  const tree = includeRoot && rootAlive ? [root] : [];
   const frontier = [root];
   while (frontier.length > 0) {
     const parent = frontier.pop() as number;
@@ -63,7 +68,8 @@ export class ProcessTreeMemory {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #pids: number[] = [];
-  #scannedAt = 0;
+  #nextScanAt = 0;
+  #scanEveryMs = 50;
 
   constructor(
     root: number,
@@ -90,10 +96,12 @@ export class ProcessTreeMemory {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      // Scanning all of /proc is the costly part: redo it at most every 250 ms (children appear rarely).
-      if (this.#pids.length === 0 || Date.now() - this.#scannedAt >= 250) {
+      // Scanning all of /proc is the costly part, and children (a sandbox's ffmpeg) appear right after
+      // the start: rescan after 50 ms, 100 ms, 200 ms, … then every 5 s; every tick while none is known.
+      if (this.#pids.length === 0 || Date.now() >= this.#nextScanAt) {
         this.#pids = await processTree(this.#root, this.#includeRoot);
-        this.#scannedAt = Date.now();
+        this.#nextScanAt = Date.now() + this.#scanEveryMs;
+        this.#scanEveryMs = Math.min(this.#scanEveryMs * 2, 5000);
       }
       const pids = this.#pids;
       const self = await selfExe;
