@@ -45,7 +45,8 @@ export class LineTail {
 
 /**
  * Watches the peak memory of a process and its descendants (see {@link ProcessTreeMemory}) and calls
- * `onExceed` once when it passes `limitBytes`. Elsewhere than Linux `peakBytes` stays `undefined`.
+ * `onExceed` once when it passes `limitBytes`. `pid` is the spawned process: a launcher (the sandbox)
+ * and the binary below it are both counted. Elsewhere than Linux `peakBytes` stays `undefined`.
  */
 export class MemoryWatch {
   readonly #tree: ProcessTreeMemory | undefined;
