@@ -78,14 +78,10 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<P
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   let memoryExceeded = false;
-  const memory = new MemoryWatch(
-    () => spawn.binaryPid(child.pid),
-    options.maxMemoryBytes ?? 1024 ** 3,
-    () => {
-      memoryExceeded = true;
-      child.kill('SIGKILL');
-    },
-  );
+  const memory = new MemoryWatch(child.pid, options.maxMemoryBytes ?? 1024 ** 3, () => {
+    memoryExceeded = true;
+    child.kill('SIGKILL');
+  });
   const result = await child.finally(() => memory.stop());
   const exit = spawn.exitOf(result);
   const stderrTail = String(result.stderr ?? '')

@@ -1,6 +1,7 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CleanupTarget } from './builder.ts';
+import { ProcessTreeMemory } from './process-tree-memory.ts';
 
 /** Signals that mean the binary crashed (as opposed to being killed by someone). */
 export const CRASH_SIGNALS: ReadonlySet<string> = new Set([
@@ -43,52 +44,40 @@ export class LineTail {
 }
 
 /**
- * Polls `/proc/<pid>/status` (Linux) for the peak resident set size (VmHWM) and calls `onExceed` once when
- * it passes `limitBytes`. Elsewhere `peakBytes` stays `undefined`. `pid` may be a function, asked on every
- * poll, for a binary that runs below a launcher (the sandbox).
+ * Watches the peak memory of a process and its descendants (see {@link ProcessTreeMemory}) and calls
+ * `onExceed` once when it passes `limitBytes`. `pid` is the spawned process: a launcher (the sandbox)
+ * and the binary below it are both counted. Elsewhere than Linux `peakBytes` stays `undefined`.
  */
 export class MemoryWatch {
-  #peak: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #tree: ProcessTreeMemory | undefined;
   #fired = false;
 
   constructor(
-    pid: number | undefined | (() => Promise<number | undefined>),
+    pid: number | undefined,
     limitBytes: number | undefined,
     onExceed: (peak: number) => void,
     intervalMs: number = limitBytes === undefined ? 250 : 50,
   ) {
     if (pid === undefined || process.platform !== 'linux') return;
-    const tick = async (): Promise<void> => {
-      try {
-        const target = typeof pid === 'function' ? await pid() : pid;
-        if (target === undefined) return;
-        const status = await readFile(`/proc/${target}/status`, 'utf8');
-        const m = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (m) {
-          const bytes = Number(m[1]) * 1024;
-          this.#peak = Math.max(this.#peak ?? 0, bytes);
-          if (limitBytes !== undefined && bytes > limitBytes && !this.#fired) {
-            this.#fired = true;
-            onExceed(bytes);
-          }
+    this.#tree = new ProcessTreeMemory(pid, {
+      intervalMs,
+      onSample: () => {
+        const peak = this.#tree?.peakBytes;
+        if (limitBytes !== undefined && peak !== undefined && peak > limitBytes && !this.#fired) {
+          this.#fired = true;
+          onExceed(peak);
         }
-      } catch {
-        // process gone
-      }
-    };
-    void tick();
-    this.#timer = setInterval(() => void tick(), intervalMs);
-    this.#timer.unref();
+      },
+    });
   }
 
-  /** Highest VmHWM seen, in bytes. */
+  /** Peak memory of the process tree, in bytes (sum of each process's VmHWM). */
   get peakBytes(): number | undefined {
-    return this.#peak;
+    return this.#tree?.peakBytes;
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#tree?.stop();
   }
 }
 
