@@ -32,6 +32,9 @@ describe('the worker admits inputs with the library’s admitInput', () => {
     const worker = await WorkerProcess.start({
       ...aws.env,
       FFMPEG_PATH: wrapper,
+      // The recording wrapper is a shell script writing a log outside the job's folder: the sandbox shows
+      // neither /bin/sh nor that file, so this test runs ffmpeg unsandboxed (the sandbox has its own tests).
+      FFMPEG_SANDBOX: 'off',
       WORKER_VIDEO_PRESETS: 'poster,mp4',
     });
     try {
