@@ -9,6 +9,7 @@ import {
   type MediaPipelineError,
   MemoryLimitError,
 } from './errors.ts';
+import { killProcessTree } from './kill-process-tree.ts';
 import { LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
 import { type FfmpegProgress, finalProgress, ProgressParser } from './progress.ts';
 import type { Isolation, SandboxMode } from './sandbox/mode.ts';
@@ -141,11 +142,13 @@ export async function runFfmpeg(
 
   let finalBlock: FfmpegProgress | undefined;
 
-  // The outputs of a stopped run are deleted, so there is nothing for ffmpeg to finish: kill it now.
+  // The outputs of a stopped run are deleted, so there is nothing for ffmpeg to finish: kill it now,
+  // with whatever it runs under (a sandbox), and settle only once none of them runs any more.
+  let killed: Promise<void> | undefined;
   const stop = (reason: MediaPipelineError): void => {
     if (stopReason) return;
     stopReason = reason;
-    child.kill('SIGKILL');
+    killed = killProcessTree(child);
   };
 
   const parser = new ProgressParser(
@@ -214,6 +217,7 @@ export async function runFfmpeg(
 
   const tail = stderr.lines();
   if (stopReason) {
+    await killed;
     await removeTargets(cleanup);
     throw stopReason;
   }
