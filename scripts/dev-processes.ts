@@ -1,11 +1,13 @@
 // Runs the `dev` scripts of local-aws, the api and the worker side by side for ./dev.sh, each line of output
 // prefixed with its name. Ctrl-C stops them in order (worker and api first, so they finish their work while
 // SQS and S3 are still up, then local-aws) and exits 0; a second Ctrl-C kills them at once. If one of them
-// exits on its own, the others are stopped and its exit code becomes ours.
+// exits on its own, the others are stopped and its exit code becomes ours. First it builds @media-server/client
+// if its build is missing or stale: the api serves that build to the web page.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { clientBuildIsStale, ensureClientBuild } from './client-build.ts';
 
 interface DevProcess {
   readonly name: string;
@@ -69,6 +71,10 @@ function signal(process_: DevProcess, name: NodeJS.Signals): void {
   }
 }
 
+if (await clientBuildIsStale()) {
+  process.stderr.write('building @media-server/client (the web page imports its browser build)…\n');
+  await ensureClientBuild();
+}
 const running = packages.map((entry) => start(entry.name, entry.dir));
 let stopping = false;
 

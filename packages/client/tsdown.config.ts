@@ -11,4 +11,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   fixedExtension: false,
+  // Chunks keep plain names (`names.js`): the API serves the browser build from a fixed list of files.
+  hash: false,
 });

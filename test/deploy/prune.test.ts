@@ -95,5 +95,16 @@ describe("the images' deploy folders (what the Dockerfiles copy)", () => {
     }
     expect(apps.worker.logs.some((line) => line.mode === 'aws')).toBe(true);
     expect(apps.api.logs.some((line) => line.mode === 'aws')).toBe(true);
+    // The web page and the client's browser build it imports (node_modules/@media-server/client/dist).
+    for (const path of [
+      '/',
+      '/web/main.js',
+      '/vendor/media-server-client/index.js',
+      '/vendor/media-server-client/names.js',
+    ]) {
+      const response = await fetch(apps.apiUrl + path);
+      expect(response.status, path).toBe(200);
+      expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(100);
+    }
   });
 });

@@ -1,12 +1,16 @@
 // @ts-check
+import { ApiError } from './api.js';
 import { byId, el, formatEta, stageLabel, stateLabel } from './format.js';
+
+/** How long the page waits before following a job again after the client gave up reconnecting. */
+const RETRY_AFTER_MS = 15_000;
 
 /**
  * One progress bar per job, fed by the job's Server-Sent Events: 0–100 % over the whole job with the
  * stage and an ETA. The bar never moves backwards, whatever the events say.
  *
  * @param {{
- *   api: import('./api.js').ApiClient,
+ *   api: import('./api.js').PageApi,
  *   onSucceeded: (jobId: string) => void,
  *   onStateChange: () => void,
  * }} options
@@ -90,39 +94,40 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
   }
 
   /**
-   * Follows the event stream to the end, reconnecting when it closes early; answers the final state.
+   * Follows the job's events to the end and answers the final state. The client reconnects a dropped
+   * stream with `Last-Event-ID`; when it gives up (the API is away for a while) the page tries again
+   * later from the last event it saw.
    * @param {string} jobId
    * @param {(state: string, progress: any) => void} render
    * @param {(message: string) => void} fail
    * @returns {Promise<string>}
    */
   async function follow(jobId, render, fail) {
-    let delay = 1000;
+    /** @type {string | undefined} */
+    let lastEventId;
     for (;;) {
-      let state = '';
       try {
-        for await (const { event, data } of api.jobEvents(jobId)) {
-          if (event === 'state') {
-            state = data.state;
-            render(state, data.progress);
-            if (state === 'failed') fail(`Failed: ${data.error?.message ?? 'unknown error'}`);
-          } else if (event === 'progress') {
-            state = data.state;
-            render(state, data.progress);
-          } else if (event === 'end') {
-            return data.state;
+        for await (const event of api.jobs.events(jobId, { lastEventId })) {
+          lastEventId = event.id ?? lastEventId;
+          if (event.event === 'state') {
+            render(event.data.state, event.data.progress);
+            if (event.data.state === 'failed')
+              fail(`Failed: ${event.data.error?.message ?? 'unknown error'}`);
+          } else if (event.event === 'progress') {
+            render(event.data.state, event.data.progress);
+          } else if (event.event === 'end') {
+            return event.data.state;
           }
-          delay = 1000;
         }
       } catch (error) {
-        if (/** @type {{ status?: number }} */ (error).status === 404) {
-          fail('The job was deleted');
-          return 'deleted';
+        // An answer that says no (404: deleted, 401: key) does not change by asking again.
+        if (error instanceof ApiError && error.status < 500 && error.status !== 429) {
+          fail(error.status === 404 ? 'The job was deleted' : `Stopped following: ${error.message}`);
+          return error.status === 404 ? 'deleted' : 'unknown';
         }
+        fail('Lost the connection to the API, retrying…');
       }
-      if (state === 'succeeded' || state === 'failed') return state;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
     }
   }
 

@@ -8,7 +8,7 @@ const PAGE_SIZE = 8;
  * duration; open a job in the player, delete it after a confirmation.
  *
  * @param {{
- *   api: import('./api.js').ApiClient,
+ *   api: import('./api.js').PageApi,
  *   onOpen: (jobId: string) => void,
  *   onDeleted: (jobId: string) => void,
  * }} options
@@ -34,7 +34,7 @@ export function createJobsList({ api, onOpen, onDeleted }) {
   async function refresh() {
     const call = ++latest;
     try {
-      const result = await api.listJobs({ limit: PAGE_SIZE, cursor: cursors[page] });
+      const result = await api.jobs.list({ limit: PAGE_SIZE, cursor: cursors[page] });
       if (call !== latest) return; // A newer refresh is on its way.
       nextCursor = result.nextCursor;
       error.hidden = true;
@@ -97,7 +97,7 @@ export function createJobsList({ api, onOpen, onDeleted }) {
     const onYes = async () => {
       close();
       try {
-        await api.deleteJob(jobId);
+        await api.jobs.delete(jobId);
         onDeleted(jobId);
       } catch (failure) {
         error.textContent = `Could not delete: ${/** @type {Error} */ (failure).message}`;

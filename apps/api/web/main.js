@@ -1,5 +1,5 @@
 // @ts-check
-import { ApiClientError, createApiClient, getPageConfig } from './api.js';
+import { ApiError, createPageApi, getPageConfig } from './api.js';
 import { byId } from './format.js';
 import { createJobProgress } from './job-progress.js';
 import { createJobsList } from './jobs-list.js';
@@ -30,10 +30,10 @@ function askForKey() {
       const key = input.value.trim();
       if (key === '') return;
       try {
-        await createApiClient({ apiKey: key }).listJobs({ limit: 1 });
+        await createPageApi({ apiKey: key }).jobs.list({ limit: 1 });
       } catch (failure) {
         error.textContent =
-          failure instanceof ApiClientError && failure.status === 401
+          failure instanceof ApiError && failure.status === 401
             ? 'The API does not accept this key.'
             : `Could not reach the API: ${/** @type {Error} */ (failure).message}`;
         error.hidden = false;
@@ -58,7 +58,7 @@ function start(apiKey, devKey, multipartThresholdBytes) {
   });
   byId('app').hidden = false;
 
-  const api = createApiClient({ apiKey });
+  const api = createPageApi({ apiKey });
   const player = createPlayer({ api });
   const jobs = createJobsList({
     api,

@@ -11,7 +11,7 @@ const PREVIEW_WIDTH = 176;
  * Safari) from the signed playback URL, the poster, storyboard thumbnails over the seek bar, the MP4
  * link and the probe summary.
  *
- * @param {{ api: import('./api.js').ApiClient }} options
+ * @param {{ api: import('./api.js').PageApi }} options
  */
 export function createPlayer({ api }) {
   const panel = byId('player-panel');
@@ -141,7 +141,7 @@ export function createPlayer({ api }) {
    * @param {string} jobId
    */
   async function load(jobId) {
-    const [playback, job] = await Promise.all([api.getPlayback(jobId), api.getJob(jobId)]);
+    const [playback, job] = await Promise.all([api.playback(jobId), api.jobs.get(jobId)]);
     unload();
     loadedJobId = jobId;
     panel.hidden = false;

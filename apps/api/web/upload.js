@@ -9,7 +9,7 @@ import { AwsS3, Dashboard, Uppy } from '/vendor/uppy.min.mjs';
  *
  * @param {{
  *   target: HTMLElement,
- *   api: import('./api.js').ApiClient,
+ *   api: import('./api.js').PageApi,
  *   multipartThresholdBytes: number,
  *   onUploaded: (job: { jobId: string, filename: string }) => void,
  * }} options

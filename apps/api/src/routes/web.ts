@@ -8,6 +8,7 @@ import type { RouteFlags } from '../app.ts';
 import type { ApiConfig } from '../config.ts';
 import { DEV_API_KEY } from '../config.ts';
 import type { AppContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
 import type { TypedApp } from '../typed-app.ts';
 
 const webDir = findWebDir(dirname(fileURLToPath(import.meta.url)));
@@ -33,6 +34,8 @@ interface StaticFile {
   contentType: string;
   /** Vendor files are pinned by version, so browsers may keep them a day; the page's own files revalidate. */
   maxAgeSeconds: number;
+  /** Said in the error when the file is missing (a build output that was not built). */
+  missingHint?: string;
 }
 
 /** The page's own files: URL path → file under `apps/api/web`. */
@@ -59,7 +62,18 @@ const VENDOR_FILES: Record<string, { module: string; file: string; contentType: 
   '/vendor/hls.worker.js': { module: 'hls.js', file: 'dist/hls.worker.js', contentType: JS },
 };
 
+/**
+ * The browser build of @media-server/client (its `dist/`, made by its `build` script), which the page
+ * imports from `/vendor/media-server-client/index.js`: the entry, the chunk it imports and their source
+ * maps. Chunks have fixed names (`hash: false` in the client's tsdown config).
+ */
+const CLIENT_URL = '/vendor/media-server-client/';
+const CLIENT_FILES = ['index.js', 'index.js.map', 'names.js', 'names.js.map'];
+const CLIENT_MISSING =
+  "the browser build of @media-server/client is missing: run 'pnpm --filter @media-server/client build'";
+
 function contentTypeOf(file: string): string {
+  if (file.endsWith('.map')) return 'application/json; charset=utf-8';
   if (file.endsWith('.html')) return 'text/html; charset=utf-8';
   if (file.endsWith('.css')) return CSS;
   if (file.endsWith('.svg')) return 'image/svg+xml';
@@ -82,6 +96,16 @@ function staticFiles(): Map<string, StaticFile> {
       path: join(packageDir(vendor.module), vendor.file),
       contentType: vendor.contentType,
       maxAgeSeconds: 86_400,
+    });
+  }
+  // Rebuilt in place while developing (no version in the URL), so it revalidates like the page's files.
+  const clientDist = join(packageDir('@media-server/client'), 'dist');
+  for (const file of CLIENT_FILES) {
+    files.set(CLIENT_URL + file, {
+      path: join(clientDist, file),
+      contentType: contentTypeOf(file),
+      maxAgeSeconds: 0,
+      missingHint: CLIENT_MISSING,
     });
   }
   return files;
@@ -152,7 +176,12 @@ export function registerWebRoutes(app: TypedApp, ctx: AppContext): void {
 
   for (const [url, file] of files) {
     app.get(url, { schema: { hide: true }, config: flags }, async (_request, reply) => {
-      const body = await readFile(file.path);
+      const body = await readFile(file.path).catch((error: unknown) => {
+        if (file.missingHint !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new ApiError('UNAVAILABLE', file.missingHint, { cause: error });
+        }
+        throw error;
+      });
       return secure(reply)
         .type(file.contentType)
         .header(

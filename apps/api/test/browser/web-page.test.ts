@@ -321,6 +321,8 @@ describe('the web page in real Chromium', () => {
     try {
       const page = await context.newPage();
       const seen = watch(page);
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(new URL(request.url()).pathname));
 
       // Act
       await page.goto(`${local.baseUrl}/`);
@@ -330,6 +332,9 @@ describe('the web page in real Chromium', () => {
       expect(await page.locator('#key-panel').isHidden()).toBe(true);
       expect(await page.locator('#key-label').textContent()).toBe('Local mode · development key');
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      // The jobs came through @media-server/client's browser build, served by the API.
+      expect(requested).toContain('/vendor/media-server-client/index.js');
+      expect(requested).toContain('/v1/jobs');
       expect(seen.bad).toEqual([]);
       expect(seen.consoleErrors).toEqual([]);
     } finally {
