@@ -47,7 +47,9 @@ const MiB = 1024 * 1024;
  * reading a byte, so there the 50 MB apply on top of what the binary takes to do nothing.
  */
 const HOSTILE_PEAK_CAP = 50 * MiB;
-const bundled = !process.env.FFMPEG_PATH && !process.env.FFPROBE_PATH;
+// The default is a system ffmpeg ≥ 5.1 where there is one, the bundled build otherwise.
+const bundled =
+  resolveBinaries().ffmpegBuild.build === 'bundled' && resolveBinaries().ffprobeBuild.build === 'bundled';
 let idle = { probe: 0, run: 0 };
 /** Peak memory of the process tree per hostile file and stage, for the README table. */
 const peaks = new Map<string, number>();
