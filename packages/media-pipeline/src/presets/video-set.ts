@@ -1,7 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { ffmpeg } from '../builder.ts';
 import { scale, select, split, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
@@ -233,11 +231,15 @@ async function remuxTopRung(
   if (!media.map) throw new Error(`HLS rung ${rung} has no init segment`);
   const fragments = fragmentPath(mp4Path);
   try {
-    const out = createWriteStream(fragments);
-    for (const name of [media.map, ...media.segments.map((s) => s.uri)]) {
-      await pipeline(createReadStream(join(hlsDir, name)), out, { end: false });
+    // One segment in memory at a time (a few MB: `segmentSeconds` of the top rung).
+    const out = await open(fragments, 'w');
+    try {
+      for (const name of [media.map, ...media.segments.map((s) => s.uri)]) {
+        await out.write(await readFile(join(hlsDir, name)));
+      }
+    } finally {
+      await out.close();
     }
-    await new Promise<void>((ok, fail) => out.end((err?: Error | null) => (err ? fail(err) : ok())));
     await runFfmpeg(
       ffmpeg()
         .input(fragments, { profile: createInputProfile({ formats: ['mov', 'mp4'] }) })
