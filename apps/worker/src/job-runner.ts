@@ -26,9 +26,10 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
 import type { FfmpegReport } from './ffmpeg-runtime.ts';
 import { JobFailure } from './job-failure.ts';
-import { estimatePresetSeconds, JobProgressTracker } from './job-progress.ts';
+import { JobProgressTracker } from './job-progress.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { checkPresets, planPreset } from './presets.ts';
+import { planPresetSteps } from './preset-steps.ts';
+import { checkPresets } from './presets.ts';
 import { downloadObject, normaliseEtag, uploadFile } from './s3-transfer.ts';
 import { StatusWriter } from './status-writer.ts';
 import type { Webhooks } from './webhooks.ts';
@@ -338,15 +339,17 @@ export class JobRunner {
     const presets: PresetName[] = spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind];
     checkPresets(presets, kind);
     log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
-    progress.planPresets(presets.map((preset) => ({ preset, seconds: estimatePresetSeconds(preset, info) })));
-
-    // Presets, one after the other (each is one ffmpeg process, one decode).
+    // The runs: one combined run for a default video job (one decode, the MP4 is the top HLS rung),
+    // else one ffmpeg process (one decode) per preset.
     const outDir = join(workDir, 'out');
+    const steps = planPresetSteps({ presets, spec, input, probe: info, outDir, profile, signal });
+    progress.planPresets(steps.map((step) => ({ preset: step.progressPreset, seconds: step.seconds })));
+
     const files: Array<OutputFile & { preset: PresetName }> = [];
-    for (const [index, preset] of presets.entries()) {
+    for (const [index, step] of steps.entries()) {
       signal.throwIfAborted();
-      const plan = await planPreset({ preset, input, probe: info, outDir, profile });
-      log.info({ preset }, 'preset started');
+      const plan = await step.plan();
+      log.info({ presets: step.presets }, 'preset started');
       const run = await runPreset(plan, {
         signal,
         stallTimeoutMs: config.stallTimeoutMs,
@@ -358,10 +361,15 @@ export class JobRunner {
             ...(run.speed === undefined ? {} : { speed: round(run.speed) }),
           }),
       });
-      log.info({ preset, ms: run.run.durationMs, outputs: run.outputs.length }, 'preset finished');
+      log.info(
+        { presets: step.presets, ms: run.run.durationMs, outputs: run.outputs.length },
+        'preset finished',
+      );
       writer.progress(progress.advance(`preset:${index}`, 1, Date.now()));
-      for (const file of run.outputs) files.push({ ...file, preset });
+      for (const file of run.outputs) files.push({ ...file, preset: step.presetOf(file.kind) });
     }
+    // Listed in the order of the presets asked for, as when each preset ran on its own.
+    files.sort((a, b) => presets.indexOf(a.preset) - presets.indexOf(b.preset));
     const processMs = Date.now() - t1;
     this.#metrics.stageDuration.observe({ stage: 'process' }, processMs / 1000);
 

@@ -59,6 +59,11 @@ export const JobSpecSchema = Type.Object({
   }),
   presets: Type.Optional(Type.Array(PresetNameSchema, { uniqueItems: true, maxItems: 6 })),
   webhookUrl: Type.Optional(Type.String({ format: 'uri' })),
+  /**
+   * How a video job with both `mp4` and `hls` makes the MP4: `'shared'` (default) is the top HLS rung
+   * remuxed, from the same encode; `'separate'` is its own x264 `medium` CRF 23 encode (more CPU).
+   */
+  mp4: Type.Optional(Type.Union([Type.Literal('shared'), Type.Literal('separate')])),
   /** Set when the source comes through an upload the API handed out. */
   upload: Type.Optional(UploadPlanSchema),
   /** Who asked for the job (an API key id, never the key). */

@@ -15,6 +15,7 @@ export * from './presets/hls-ladder.ts';
 export * from './presets/image-variants.ts';
 export * from './presets/poster.ts';
 export * from './presets/sprite.ts';
+export * from './presets/video-set.ts';
 export * from './probe.ts';
 export * from './probe-result.ts';
 export * from './process-tree-memory.ts';

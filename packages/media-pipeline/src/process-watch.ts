@@ -1,7 +1,7 @@
-import { readdir, rm } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CleanupTarget } from './builder.ts';
-import { ProcessTreeMemory } from './process-tree-memory.ts';
+import { ProcessTreeMemory, processTree } from './process-tree-memory.ts';
 
 /** Signals that mean the binary crashed (as opposed to being killed by someone). */
 export const CRASH_SIGNALS: ReadonlySet<string> = new Set([
@@ -96,5 +96,48 @@ export async function removeTargets(targets: readonly CleanupTarget[]): Promise<
     } catch {
       // best effort
     }
+  }
+}
+
+/**
+ * SIGKILLs `pid` and every process under it (Linux; elsewhere only `pid`), the deepest first, each
+ * level once the one below is gone: a launcher (the sandbox's PID-namespace init) still alive reaps its
+ * children, which would otherwise stay zombies where PID 1 does not reap. Returns the pids signalled.
+ */
+export async function killTree(pid: number | undefined): Promise<number[]> {
+  if (pid === undefined) return [];
+  const below = process.platform === 'linux' ? await processTree(pid, false) : [];
+  // processTree lists parents before their children: kill from the end.
+  for (const p of [...below].reverse()) {
+    signal(p);
+    await waitGone([p], 1000);
+  }
+  signal(pid);
+  return [pid, ...below];
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Resolves once none of `pids` exists any more (or after `timeoutMs`). */
+export async function waitGone(pids: readonly number[], timeoutMs = 5000): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = await Promise.all(
+      pids.map((p) =>
+        access(`/proc/${p}`).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (!alive.some(Boolean) || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -9,8 +9,7 @@ import {
   type MediaPipelineError,
   MemoryLimitError,
 } from './errors.ts';
-import { killProcessTree } from './kill-process-tree.ts';
-import { LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
+import { killTree, LineTail, MemoryWatch, removeTargets, waitGone } from './process-watch.ts';
 import { type FfmpegProgress, finalProgress, ProgressParser } from './progress.ts';
 import type { Isolation, SandboxMode } from './sandbox/mode.ts';
 import { pathsOfArgv, pathsOfBuilder, type SandboxPaths } from './sandbox/paths.ts';
@@ -143,12 +142,13 @@ export async function runFfmpeg(
   let finalBlock: FfmpegProgress | undefined;
 
   // The outputs of a stopped run are deleted, so there is nothing for ffmpeg to finish: kill it now,
-  // with whatever it runs under (a sandbox), and settle only once none of them runs any more.
-  let killed: Promise<void> | undefined;
+  // and everything under it: a sandboxed binary runs below its launcher and would otherwise outlive it
+  // for a moment (it dies with its parent, asynchronously), still writing the files about to be removed.
+  let killed: Promise<number[]> | undefined;
   const stop = (reason: MediaPipelineError): void => {
     if (stopReason) return;
     stopReason = reason;
-    killed = killProcessTree(child);
+    killed = killTree(child.pid);
   };
 
   const parser = new ProgressParser(
@@ -217,7 +217,7 @@ export async function runFfmpeg(
 
   const tail = stderr.lines();
   if (stopReason) {
-    await killed;
+    await waitGone(await (killed ?? Promise.resolve([])));
     await removeTargets(cleanup);
     throw stopReason;
   }

@@ -46,6 +46,7 @@ const MiB = 1024 * 1024;
  * reading a byte, so there the 50 MB apply on top of what the binary takes to do nothing.
  */
 const HOSTILE_PEAK_CAP = 50 * MiB;
+// The default is a system ffmpeg ≥ 5.1 where there is one, the bundled build otherwise.
 const bundled =
   resolveBinaries().ffmpegBuild.build === 'bundled' && resolveBinaries().ffprobeBuild.build === 'bundled';
 let idle = { probe: 0, run: 0 };

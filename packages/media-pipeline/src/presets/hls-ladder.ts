@@ -1,5 +1,6 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { OutputOptions } from '../builder.ts';
 import { ffmpeg } from '../builder.ts';
 import { scale, split } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
@@ -118,7 +119,6 @@ export function hlsLadder(o: HlsLadderOptions): PresetPlan {
   const rungs = planLadder(o.probe, o.ladder);
   const segType = o.segmentType ?? 'fmp4';
   const segSeconds = o.segmentSeconds ?? 4;
-  const ext = segType === 'fmp4' ? 'm4s' : 'ts';
   const hasAudio = o.probe.audio !== undefined;
   const video = o.probe.video;
   const masterPath = join(dir, o.masterName ?? 'master.m3u8');
@@ -133,31 +133,10 @@ export function hlsLadder(o: HlsLadderOptions): PresetPlan {
   for (const r of rungs) b = b.chain([`s${r.name}`], [scale({ w: r.width, h: r.height })], [`v${r.name}`]);
   for (const r of rungs) {
     b = b
-      .output(join(dir, `${r.name}.m3u8`), {
-        map: [`v${r.name}`, ...(hasAudio ? [`0:${o.probe.audio?.index}`] : [])],
-        videoCodec: 'libx264',
-        preset: o.preset ?? 'veryfast',
-        profile: 'high',
-        pixelFormat: 'yuv420p',
-        videoBitrate: r.videoBitrate,
-        maxRate: Math.round(r.videoBitrate * 1.07),
-        bufSize: r.videoBitrate * 2,
-        ...(hasAudio
-          ? { audioCodec: 'aac', audioBitrate: r.audioBitrate, audioChannels: 2 }
-          : { noAudio: true }),
-        noSubtitles: true,
-        format: 'hls',
-        options: {
-          'level:v': (levelFor(r.width, r.height) / 10).toFixed(1),
-          force_key_frames: `expr:gte(t,n_forced*${segSeconds})`,
-          sc_threshold: 0,
-          hls_time: segSeconds,
-          hls_playlist_type: 'vod',
-          hls_segment_type: segType === 'fmp4' ? 'fmp4' : 'mpegts',
-          ...(segType === 'fmp4' ? { hls_fmp4_init_filename: `${r.name}_init.mp4` } : {}),
-          hls_segment_filename: join(dir, `${r.name}_%05d.${ext}`),
-        },
-      })
+      .output(
+        join(dir, `${r.name}.m3u8`),
+        hlsRungOutput(r, `v${r.name}`, { ...o, segmentType: segType, segmentSeconds: segSeconds }),
+      )
       .cleanupOnFailure({ dir, prefix: `${r.name}_` });
   }
   const builder = b.cleanupOnFailure({ path: masterPath }).expectDuration(o.probe.durationSeconds);
@@ -189,68 +168,129 @@ export function hlsLadder(o: HlsLadderOptions): PresetPlan {
           (hasAudio ? (expected ?? 0) * COST_WEIGHTS.encodeAudio : 0),
         0,
       ),
-    async finalize() {
-      const all: OutputFile[] = [outputs[0] as OutputFile];
-      const lines = [
-        '#EXTM3U',
-        `#EXT-X-VERSION:${segType === 'fmp4' ? 7 : 3}`,
-        '#EXT-X-INDEPENDENT-SEGMENTS',
-      ];
-      for (const r of rungs) {
-        const playlistPath = join(dir, `${r.name}.m3u8`);
-        const media = parseMediaPlaylist(await readFile(playlistPath, 'utf8'));
-        if (media.segments.length === 0) throw new Error(`HLS rung ${r.name} has no segments`);
-        all.push({
-          path: playlistPath,
-          kind: 'hls-playlist',
-          contentType: 'application/vnd.apple.mpegurl',
-          variant: r.name,
-        });
-        if (media.map) {
-          await stat(join(dir, media.map));
-          all.push({
-            path: join(dir, media.map),
-            kind: 'hls-init',
-            contentType: 'video/mp4',
-            variant: r.name,
-          });
-        }
-        let peak = 0;
-        let bytes = 0;
-        let seconds = 0;
-        for (const seg of media.segments) {
-          const p = join(dir, seg.uri);
-          const size = (await stat(p)).size;
-          bytes += size;
-          seconds += seg.duration;
-          if (seg.duration > 0) peak = Math.max(peak, (size * 8) / seg.duration);
-          all.push({
-            path: p,
-            kind: 'hls-segment',
-            contentType: segType === 'fmp4' ? 'video/iso.segment' : 'video/mp2t',
-            variant: r.name,
-          });
-        }
-        const average = seconds > 0 ? (bytes * 8) / seconds : r.videoBitrate;
-        const codecs = hasAudio ? `${r.videoCodecTag},mp4a.40.2` : r.videoCodecTag;
-        const fps = video?.fps ? `,FRAME-RATE=${video.fps.toFixed(3)}` : '';
-        lines.push(
-          `#EXT-X-STREAM-INF:BANDWIDTH=${Math.ceil(Math.max(peak, average))},AVERAGE-BANDWIDTH=${Math.ceil(average)},` +
-            `RESOLUTION=${r.width}x${r.height},CODECS="${codecs}"${fps}`,
-          `${r.name}.m3u8`,
-        );
-      }
-      await writeFile(masterPath, `${lines.join('\n')}\n`);
-      // Anything left in the directory with a rung prefix that the playlists do not name is stray: report it.
-      const listed = new Set(all.map((f) => f.path));
-      const names = await readdir(dir);
-      const stray = names.filter(
-        (n) => rungs.some((r) => n.startsWith(`${r.name}_`)) && !listed.has(join(dir, n)),
-      );
-      if (stray.length) throw new Error(`HLS output has files no playlist lists: ${stray.join(', ')}`);
-      return all;
+    finalize: () => finalizeLadder({ dir, masterPath, rungs, segmentType: segType, probe: o.probe }),
+  };
+}
+
+/**
+ * Output options of one HLS rung reading the filter label `videoLabel` (audio: the source's first audio
+ * stream, AAC stereo). `crf` replaces the rung's ABR settings (`-b:v`) by capped CRF: same maxrate and
+ * buffer, quality-targeted below them.
+ */
+export function hlsRungOutput(
+  r: PlannedRung,
+  videoLabel: string,
+  o: {
+    outputDir: string;
+    probe: ProbeResult;
+    segmentType: 'fmp4' | 'ts';
+    segmentSeconds: number;
+    preset?: string | undefined;
+    crf?: number | undefined;
+  },
+): OutputOptions {
+  const dir = resolve(o.outputDir);
+  const ext = o.segmentType === 'fmp4' ? 'm4s' : 'ts';
+  const audio = o.probe.audio;
+  return {
+    map: [videoLabel, ...(audio ? [`0:${audio.index}`] : [])],
+    videoCodec: 'libx264',
+    preset: o.preset ?? 'veryfast',
+    profile: 'high',
+    pixelFormat: 'yuv420p',
+    ...(o.crf === undefined ? { videoBitrate: r.videoBitrate } : { crf: o.crf }),
+    maxRate: Math.round(r.videoBitrate * 1.07),
+    bufSize: r.videoBitrate * 2,
+    ...(audio ? { audioCodec: 'aac', audioBitrate: r.audioBitrate, audioChannels: 2 } : { noAudio: true }),
+    noSubtitles: true,
+    format: 'hls',
+    options: {
+      'level:v': (levelFor(r.width, r.height) / 10).toFixed(1),
+      force_key_frames: `expr:gte(t,n_forced*${o.segmentSeconds})`,
+      sc_threshold: 0,
+      hls_time: o.segmentSeconds,
+      hls_playlist_type: 'vod',
+      hls_segment_type: o.segmentType === 'fmp4' ? 'fmp4' : 'mpegts',
+      ...(o.segmentType === 'fmp4' ? { hls_fmp4_init_filename: `${r.name}_init.mp4` } : {}),
+      hls_segment_filename: join(dir, `${r.name}_%05d.${ext}`),
     },
   };
+}
+
+/**
+ * After a ladder run: reads each rung's media playlist, checks its files, writes the master playlist
+ * (BANDWIDTH = peak bitrate of the real segments, plus AVERAGE-BANDWIDTH, RESOLUTION, CODECS, FRAME-RATE)
+ * and returns every file (master, playlists, init segments, segments). Throws on a rung without
+ * segments or on files no playlist names.
+ */
+export async function finalizeLadder(o: {
+  dir: string;
+  masterPath: string;
+  rungs: readonly PlannedRung[];
+  segmentType: 'fmp4' | 'ts';
+  probe: ProbeResult;
+}): Promise<OutputFile[]> {
+  const { dir, masterPath, rungs } = o;
+  const segType = o.segmentType;
+  const hasAudio = o.probe.audio !== undefined;
+  const video = o.probe.video;
+  const all: OutputFile[] = [
+    { path: masterPath, kind: 'hls-master', contentType: 'application/vnd.apple.mpegurl' },
+  ];
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${segType === 'fmp4' ? 7 : 3}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const r of rungs) {
+    const playlistPath = join(dir, `${r.name}.m3u8`);
+    const media = parseMediaPlaylist(await readFile(playlistPath, 'utf8'));
+    if (media.segments.length === 0) throw new Error(`HLS rung ${r.name} has no segments`);
+    all.push({
+      path: playlistPath,
+      kind: 'hls-playlist',
+      contentType: 'application/vnd.apple.mpegurl',
+      variant: r.name,
+    });
+    if (media.map) {
+      await stat(join(dir, media.map));
+      all.push({
+        path: join(dir, media.map),
+        kind: 'hls-init',
+        contentType: 'video/mp4',
+        variant: r.name,
+      });
+    }
+    let peak = 0;
+    let bytes = 0;
+    let seconds = 0;
+    for (const seg of media.segments) {
+      const p = join(dir, seg.uri);
+      const size = (await stat(p)).size;
+      bytes += size;
+      seconds += seg.duration;
+      if (seg.duration > 0) peak = Math.max(peak, (size * 8) / seg.duration);
+      all.push({
+        path: p,
+        kind: 'hls-segment',
+        contentType: segType === 'fmp4' ? 'video/iso.segment' : 'video/mp2t',
+        variant: r.name,
+      });
+    }
+    const average = seconds > 0 ? (bytes * 8) / seconds : r.videoBitrate;
+    const codecs = hasAudio ? `${r.videoCodecTag},mp4a.40.2` : r.videoCodecTag;
+    const fps = video?.fps ? `,FRAME-RATE=${video.fps.toFixed(3)}` : '';
+    lines.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${Math.ceil(Math.max(peak, average))},AVERAGE-BANDWIDTH=${Math.ceil(average)},` +
+        `RESOLUTION=${r.width}x${r.height},CODECS="${codecs}"${fps}`,
+      `${r.name}.m3u8`,
+    );
+  }
+  await writeFile(masterPath, `${lines.join('\n')}\n`);
+  // Anything left in the directory with a rung prefix that the playlists do not name is stray: report it.
+  const listed = new Set(all.map((f) => f.path));
+  const names = await readdir(dir);
+  const stray = names.filter(
+    (n) => rungs.some((r) => n.startsWith(`${r.name}_`)) && !listed.has(join(dir, n)),
+  );
+  if (stray.length) throw new Error(`HLS output has files no playlist lists: ${stray.join(', ')}`);
+  return all;
 }
 
 /** A parsed HLS media playlist. */
