@@ -1,4 +1,9 @@
-import { checkInputPolicy, type InputPolicy, type MediaKind } from './input-policy.ts';
+import {
+  checkInputPolicy,
+  DEFAULT_MAX_DURATION_SECONDS,
+  type InputPolicy,
+  type MediaKind,
+} from './input-policy.ts';
 import { createInputProfile, DEFAULT_FORMATS, type InputProfile } from './input-profile.ts';
 import { type ProbeOptions, probe } from './probe.ts';
 import type { ProbeResult } from './probe-result.ts';
@@ -15,7 +20,9 @@ export interface AdmittedInput {
   kind: MediaKind;
   /**
    * Input profile to run presets with: the probe's profile with the format whitelist narrowed to the
-   * demuxer that actually recognised the file, and `-t` set to the policy's duration limit.
+   * demuxer that actually recognised the file, and `-t` set to the duration limit: the base profile's
+   * `maxDurationSeconds` when it has one, else the policy's `maxDurationSeconds`, else its default
+   * ({@link DEFAULT_MAX_DURATION_SECONDS}). Images get it too (harmless: one frame).
    */
   profile: InputProfile;
 }
@@ -37,7 +44,8 @@ export async function admitInput(file: string, options: AdmitInputOptions = {}):
   const profile = createInputProfile({
     ...base,
     formats: formats.length ? formats : base.formats,
-    maxDurationSeconds: base.maxDurationSeconds ?? options.policy?.maxDurationSeconds,
+    maxDurationSeconds:
+      base.maxDurationSeconds ?? options.policy?.maxDurationSeconds ?? DEFAULT_MAX_DURATION_SECONDS,
   });
   return { probe: info, kind, profile };
 }

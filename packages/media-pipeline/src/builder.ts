@@ -14,7 +14,7 @@ export interface InputOptions {
   /** `-f`: force the demuxer (file inputs) — normally left to probing plus the profile's whitelist. */
   format?: string | undefined;
   /** `-skip_frame`: e.g. `nokey` decodes keyframes only. */
-  skipFrame?: 'nokey' | 'nointra' | 'bidir' | 'nonref' | 'default' | undefined;
+  skipFrame?: 'nokey' | 'nointra' | 'bidir' | 'noref' | 'default' | undefined;
   /** `-re`: read at the native frame rate (live simulation, tests). */
   realtime?: boolean | undefined;
   /** Security limits for an untrusted file. Overrides the builder-wide profile for this input. */
@@ -108,6 +108,11 @@ export interface GlobalOptions {
   threads?: number | undefined;
   /** `-filter_complex_threads`. Default: unset. */
   filterThreads?: number | undefined;
+  /**
+   * `-xerror`: stop at the first error, so a decode error or a truncated input fails the run instead of
+   * producing a shorter or damaged output. Default `true`.
+   */
+  exitOnError?: boolean | undefined;
 }
 
 interface BuilderState {
@@ -259,6 +264,7 @@ export class FfmpegBuilder {
       g.logLevel ?? 'warning',
       g.overwrite === false ? '-n' : '-y',
     ];
+    if (g.exitOnError ?? true) args.push('-xerror');
     const profiles = s.inputs.map((i) => (i.type === 'file' ? (i.options.profile ?? s.profile) : undefined));
     const maxAlloc = Math.min(...profiles.map((p) => p?.maxAllocBytes ?? Number.POSITIVE_INFINITY));
     if (Number.isFinite(maxAlloc)) args.push('-max_alloc', String(maxAlloc));
@@ -328,7 +334,7 @@ export function ffmpeg(globals: GlobalOptions = {}): FfmpegBuilder {
 function pushRecord(args: string[], rec: Readonly<Record<string, OptionValue>> | undefined): void {
   if (!rec) return;
   for (const [k, v] of Object.entries(rec)) {
-    if (!/^[a-z0-9_:.]+$/i.test(k)) throw new TypeError(`invalid option name: ${k}`);
+    if (!/^[a-z0-9_:.][a-z0-9_:.-]*$/i.test(k)) throw new TypeError(`invalid option name: ${k}`);
     args.push(`-${k}`, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
 }

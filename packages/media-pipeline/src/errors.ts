@@ -8,7 +8,9 @@ export type MediaPipelineErrorCode =
   | 'TIMEOUT'
   | 'STALLED'
   | 'CAPABILITY_MISSING'
-  | 'MEMORY_LIMIT';
+  | 'MEMORY_LIMIT'
+  | 'INPUT_TRUNCATED'
+  | 'DECODE_ERROR';
 
 /**
  * Whether an error is the input's fault (`'input'`: bad, hostile or out-of-policy media: retrying will
@@ -62,6 +64,14 @@ export interface FfmpegExitDetails {
   binary: string;
 }
 
+/** Options of {@link FfmpegExitError} (its subclasses set `code` and `message`). */
+export interface FfmpegExitErrorOptions extends MediaPipelineErrorOptions {
+  /** Default `'FFMPEG_EXIT'`. */
+  code?: 'FFMPEG_EXIT' | 'INPUT_TRUNCATED' | 'DECODE_ERROR' | undefined;
+  /** Default: how ffmpeg ended plus the last stderr line. */
+  message?: string | undefined;
+}
+
 /**
  * FFmpeg exited with a non-zero code or was killed by a signal it did not get from us.
  * `kind` is `'input'` when stderr shows the input was at fault (invalid data, whitelist refusal, limits),
@@ -74,12 +84,12 @@ export class FfmpegExitError extends MediaPipelineError {
   readonly argv: readonly string[];
   readonly binary: string;
 
-  constructor(details: FfmpegExitDetails, options?: MediaPipelineErrorOptions) {
+  constructor(details: FfmpegExitDetails, options?: FfmpegExitErrorOptions) {
     const how = details.signal ? `signal ${details.signal}` : `exit code ${details.exitCode}`;
     const last = details.stderrTail.at(-1) ?? '';
     super(
-      'FFMPEG_EXIT',
-      `ffmpeg failed with ${how}${last ? `: ${last}` : ''}`,
+      options?.code ?? 'FFMPEG_EXIT',
+      options?.message ?? `ffmpeg failed with ${how}${last ? `: ${last}` : ''}`,
       options?.kind ?? classifyStderr(details.stderrTail),
       options,
     );
@@ -91,6 +101,75 @@ export class FfmpegExitError extends MediaPipelineError {
     this.binary = details.binary;
   }
 }
+
+/** What {@link InputTruncatedError} knows about the missing part. */
+export interface TruncationDetails {
+  /** The output that came out short, when the shortfall was measured (not seen in stderr). */
+  output?: string | undefined;
+  /** Seconds the output should have had (source duration, or the `-t` limit when smaller). */
+  expectedSeconds?: number | undefined;
+  /** Seconds the output has. */
+  actualSeconds?: number | undefined;
+}
+
+/**
+ * The input ends before its own index says it does (an upload cut short): ffmpeg hit the end of the
+ * data ("partial file", "corrupt input packet"), or an output came out shorter than the probed source.
+ * Always `kind: 'input'` (permanent). `exitCode` is 0 when ffmpeg itself reported success.
+ */
+export class InputTruncatedError extends FfmpegExitError {
+  readonly output: string | undefined;
+  readonly expectedSeconds: number | undefined;
+  readonly actualSeconds: number | undefined;
+  constructor(details: FfmpegExitDetails, truncation: TruncationDetails = {}, options?: ErrorOptions) {
+    const measured =
+      truncation.expectedSeconds !== undefined && truncation.actualSeconds !== undefined
+        ? `: ${truncation.output ?? 'output'} lasts ${truncation.actualSeconds.toFixed(2)} s, the source ${truncation.expectedSeconds.toFixed(2)} s`
+        : `: ${details.stderrTail.find((l) => TRUNCATION_PATTERNS.some((re) => re.test(l))) ?? 'data ends early'}`;
+    super(details, {
+      ...options,
+      code: 'INPUT_TRUNCATED',
+      kind: 'input',
+      message: `input is truncated${measured}`,
+    });
+    this.name = 'InputTruncatedError';
+    this.output = truncation.output;
+    this.expectedSeconds = truncation.expectedSeconds;
+    this.actualSeconds = truncation.actualSeconds;
+  }
+}
+
+/** A decoder reported damaged data (ffmpeg runs with `-xerror`, so the first decode error ends the run). */
+export class InputDecodeError extends FfmpegExitError {
+  constructor(details: FfmpegExitDetails, options?: ErrorOptions) {
+    const line = details.stderrTail.find((l) => DECODE_ERROR_PATTERNS.some((re) => re.test(l)));
+    super(details, {
+      ...options,
+      code: 'DECODE_ERROR',
+      kind: 'input',
+      message: `input could not be decoded${line ? `: ${line}` : ''}`,
+    });
+    this.name = 'InputDecodeError';
+  }
+}
+
+/** stderr lines that mean the data ends before the container says it does. */
+export const TRUNCATION_PATTERNS: readonly RegExp[] = [
+  /offset \S+: partial file/i,
+  /Packet corrupt/i,
+  /corrupt input packet/i,
+  /File ended prematurely/i,
+  /Truncating packet/i,
+];
+
+/** stderr lines of a decoder that met damaged data. */
+export const DECODE_ERROR_PATTERNS: readonly RegExp[] = [
+  /Error while decoding stream/i,
+  /error while decoding MB/i,
+  /Invalid NAL unit size/i,
+  /concealing \d+ DC, \d+ AC, \d+ MV errors/i,
+  /decode_slice_header error/i,
+];
 
 /** The ffmpeg or ffprobe binary could not be found or cannot be executed. */
 export class FfmpegNotFoundError extends MediaPipelineError {

@@ -34,6 +34,9 @@ export function detectMediaKind(info: ProbeResult): MediaKind | undefined {
   return undefined;
 }
 
+/** Default {@link InputPolicy.maxDurationSeconds}: 4 hours. */
+export const DEFAULT_MAX_DURATION_SECONDS: number = 4 * 3600;
+
 /** Limits a probed input must meet. Every field has a default. */
 export interface InputPolicy {
   /** Demuxers allowed per kind (matched against the probe's format names). Default: the *_FORMATS lists. */
@@ -151,7 +154,7 @@ export function checkInputPolicy(info: ProbeResult, policy: InputPolicy = {}): M
     if (d === undefined && (policy.requireDuration ?? true)) {
       throw new UnsupportedInputError('duration-unknown', 'input duration is unknown');
     }
-    const maxD = policy.maxDurationSeconds ?? 4 * 3600;
+    const maxD = policy.maxDurationSeconds ?? DEFAULT_MAX_DURATION_SECONDS;
     if (d !== undefined && d > maxD) {
       throw new UnsupportedInputError('max-duration', `input lasts ${d} s (limit ${maxD} s)`, {
         actual: d,

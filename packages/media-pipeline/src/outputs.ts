@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { CleanupTarget, FfmpegBuilder } from './builder.ts';
 import { removeTargets } from './process-watch.ts';
+import type { FfmpegProgress } from './progress.ts';
 import { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg } from './run-ffmpeg.ts';
+import { verifyOutputDurations } from './verify-outputs.ts';
 
 /** What an output file is. */
 export type OutputKind =
@@ -37,6 +39,18 @@ export interface PresetPlan {
   builder: FfmpegBuilder;
   /** Files known before the run (HLS segments are listed by `finalize()`). */
   outputs: OutputFile[];
+  /**
+   * Seconds every media output (`mp4`, `audio`, HLS media playlist) must last, within
+   * `DURATION_TOLERANCE`: the source's duration less any seek, capped by any `-t`
+   * (see `expectedOutputSeconds`). `undefined` for image presets, which are not checked.
+   */
+  expectedDurationSeconds: number | undefined;
+  /**
+   * Expected relative cost of the run, for weighting presets in a job-level progress: megapixel-seconds
+   * of decoding plus encoding (`duration × width × height / 1e6`, summed over what the preset decodes and
+   * encodes, see each preset). Only ratios between plans mean anything.
+   */
+  estimatedCost: number;
   finalize(): Promise<OutputFile[]>;
 }
 
@@ -47,13 +61,38 @@ export interface PresetRunResult {
 }
 
 /**
- * Runs a preset's builder, then its `finalize()`. If either fails, every output (and intermediate) is
- * removed before the error is rethrown.
+ * Runs a preset's builder, then its `finalize()`, then checks that every media output lasts as long as
+ * the source (`plan.expectedDurationSeconds`, else {@link InputTruncatedError}). If any step fails, every
+ * output (and intermediate) is removed before the error is rethrown. `onProgress` gets `done: true` /
+ * 100 % only after all three succeeded.
+ *
+ * @example
+ * const { outputs } = await runPreset(h264Mp4({ input, probe: info, output: '/tmp/out.mp4', profile }), {
+ *   signal,
+ *   onProgress: (p) => console.log(p.percent),
+ * });
  */
 export async function runPreset(plan: PresetPlan, options: RunFfmpegOptions = {}): Promise<PresetRunResult> {
-  const run = await runFfmpeg(plan.builder, options);
+  const onProgress = options.onProgress;
+  let finalBlock: FfmpegProgress | undefined;
+  const run = await runFfmpeg(plan.builder, {
+    ...options,
+    onProgress: (p) => {
+      if (p.done) finalBlock = p;
+      else onProgress?.(p);
+    },
+  });
   try {
-    return { run, outputs: await plan.finalize() };
+    const outputs = await plan.finalize();
+    await verifyOutputDurations(outputs, plan.expectedDurationSeconds, run, options.signal);
+    if (finalBlock) {
+      try {
+        onProgress?.(finalBlock);
+      } catch {
+        // a throwing listener must not break the run
+      }
+    }
+    return { run, outputs };
   } catch (err) {
     const targets: CleanupTarget[] = [
       ...plan.builder.cleanupTargets,

@@ -1,6 +1,7 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CleanupTarget } from './builder.ts';
+import { ProcessTreeMemory } from './process-tree-memory.ts';
 
 /** Signals that mean the binary crashed (as opposed to being killed by someone). */
 export const CRASH_SIGNALS: ReadonlySet<string> = new Set([
@@ -43,12 +44,11 @@ export class LineTail {
 }
 
 /**
- * Polls `/proc/<pid>/status` (Linux) for the peak resident set size (VmHWM) and calls `onExceed` once when
- * it passes `limitBytes`. Elsewhere `peakBytes` stays `undefined`.
+ * Watches the peak memory of a process and its descendants (see {@link ProcessTreeMemory}) and calls
+ * `onExceed` once when it passes `limitBytes`. Elsewhere than Linux `peakBytes` stays `undefined`.
  */
 export class MemoryWatch {
-  #peak: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #tree: ProcessTreeMemory | undefined;
   #fired = false;
 
   constructor(
@@ -58,34 +58,25 @@ export class MemoryWatch {
     intervalMs: number = limitBytes === undefined ? 250 : 50,
   ) {
     if (pid === undefined || process.platform !== 'linux') return;
-    const tick = async (): Promise<void> => {
-      try {
-        const status = await readFile(`/proc/${pid}/status`, 'utf8');
-        const m = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (m) {
-          const bytes = Number(m[1]) * 1024;
-          this.#peak = Math.max(this.#peak ?? 0, bytes);
-          if (limitBytes !== undefined && bytes > limitBytes && !this.#fired) {
-            this.#fired = true;
-            onExceed(bytes);
-          }
+    this.#tree = new ProcessTreeMemory(pid, {
+      intervalMs,
+      onSample: () => {
+        const peak = this.#tree?.peakBytes;
+        if (limitBytes !== undefined && peak !== undefined && peak > limitBytes && !this.#fired) {
+          this.#fired = true;
+          onExceed(peak);
         }
-      } catch {
-        // process gone
-      }
-    };
-    void tick();
-    this.#timer = setInterval(() => void tick(), intervalMs);
-    this.#timer.unref();
+      },
+    });
   }
 
-  /** Highest VmHWM seen, in bytes. */
+  /** Peak memory of the process tree, in bytes (sum of each process's VmHWM). */
   get peakBytes(): number | undefined {
-    return this.#peak;
+    return this.#tree?.peakBytes;
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#tree?.stop();
   }
 }
 

@@ -2,7 +2,11 @@
 export interface FfmpegProgress {
   /** Output time reached, in seconds. */
   outTimeSeconds: number;
-  /** Percent of `durationSeconds` done (0–100), `undefined` when the duration is unknown. */
+  /**
+   * Percent of `durationSeconds` done, `undefined` when the duration is unknown. Never goes down within
+   * a run, stays at most {@link MAX_RUNNING_PERCENT} while it runs and is 100 only on the final
+   * `done` report of a run that succeeded.
+   */
   percent: number | undefined;
   /** Frames written so far (video outputs). */
   frame: number | undefined;
@@ -20,6 +24,9 @@ export interface FfmpegProgress {
   done: boolean;
 }
 
+/** The highest percent a run reports before it has succeeded. */
+export const MAX_RUNNING_PERCENT = 99.9;
+
 /**
  * Incremental parser for `-progress pipe:1` output (`key=value` lines, a block ending in
  * `progress=continue|end`). Understands `out_time_us`, the older `out_time_ms` (which FFmpeg always
@@ -31,6 +38,7 @@ export class ProgressParser {
   readonly #onBlock: (p: FfmpegProgress) => void;
   #fields = new Map<string, string>();
   #buffer = '';
+  #highestPercent = 0;
 
   constructor(
     durationSeconds: number | undefined,
@@ -73,7 +81,13 @@ export class ProgressParser {
     const elapsedMs = Date.now() - this.#startedAt;
     const outTimeSeconds = parseOutTime(f);
     const d = this.#durationSeconds;
-    const percent = d === undefined ? undefined : done ? 100 : clamp((outTimeSeconds / d) * 100, 0, 100);
+    let percent: number | undefined;
+    if (d !== undefined) {
+      // out_time can step back (several outputs, B-frame reordering): never report less than before.
+      const now = done ? 100 : clamp((outTimeSeconds / d) * 100, 0, MAX_RUNNING_PERCENT);
+      this.#highestPercent = Math.max(this.#highestPercent, now);
+      percent = this.#highestPercent;
+    }
     const speed = numberOrUndefined(f.get('speed')?.replace(/x$/, ''));
     let etaSeconds: number | undefined;
     if (done) etaSeconds = 0;
@@ -93,6 +107,29 @@ export class ProgressParser {
       done,
     };
   }
+}
+
+/**
+ * The `done` report of a run that succeeded: the final block ffmpeg wrote (or the last one seen, when it
+ * wrote none) with `done: true`, percent 100 (when the duration is known) and ETA 0.
+ */
+export function finalProgress(
+  last: FfmpegProgress | undefined,
+  durationSeconds: number | undefined,
+  startedAt: number,
+): FfmpegProgress {
+  const known = durationSeconds !== undefined && durationSeconds > 0;
+  return {
+    outTimeSeconds: last?.outTimeSeconds ?? 0,
+    frame: last?.frame,
+    fps: last?.fps,
+    speed: last?.speed,
+    totalSizeBytes: last?.totalSizeBytes,
+    elapsedMs: Date.now() - startedAt,
+    percent: known ? 100 : undefined,
+    etaSeconds: 0,
+    done: true,
+  };
 }
 
 function parseOutTime(f: Map<string, string>): number {

@@ -1,20 +1,20 @@
 import { execa } from 'execa';
 import { resolveBinaries } from './binaries.ts';
 import type { CleanupTarget, FfmpegBuilder } from './builder.ts';
+import { exitErrorFor } from './decode-errors.ts';
 import {
   FfmpegAbortError,
-  FfmpegExitError,
   FfmpegNotFoundError,
   FfmpegTimeoutError,
   type MediaPipelineError,
   MemoryLimitError,
 } from './errors.ts';
-import { CRASH_SIGNALS, LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
-import { type FfmpegProgress, ProgressParser } from './progress.ts';
+import { LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
+import { type FfmpegProgress, finalProgress, ProgressParser } from './progress.ts';
 
 /** Options of {@link runFfmpeg}. */
 export interface RunFfmpegOptions {
-  /** Aborts the run (q → SIGTERM → SIGKILL) and rejects with {@link FfmpegAbortError}. */
+  /** Aborts the run (SIGKILL at once: the outputs are deleted) and rejects with {@link FfmpegAbortError}. */
   signal?: AbortSignal | undefined;
   /** Wall-clock limit in ms; rejects with {@link FfmpegTimeoutError} `code: 'TIMEOUT'`. Default: none. */
   timeoutMs?: number | undefined;
@@ -23,13 +23,24 @@ export interface RunFfmpegOptions {
    * {@link FfmpegTimeoutError} `code: 'STALLED'`. Default: none.
    */
   stallTimeoutMs?: number | undefined;
-  /** Called for every `-progress` block (about twice a second) and once with `done: true`. */
+  /**
+   * Called for every `-progress` block (about twice a second) with a percent that never goes down and
+   * stays below 100, then once with `done: true` and `percent: 100` after ffmpeg exited cleanly. A run
+   * that is stopped or fails never reports `done` or 100.
+   */
   onProgress?: ((progress: FfmpegProgress) => void) | undefined;
   /** Media duration for percent/ETA. Default: the builder's `expectedDurationSeconds`. */
   durationSeconds?: number | undefined;
-  /** Wait after `q` before SIGTERM, and after SIGTERM before SIGKILL, in ms. Default 2000. */
+  /**
+   * @deprecated Ignored. Every stop (abort, timeout, stall, memory) deletes the outputs, so ffmpeg is
+   * killed at once (SIGKILL) instead of being asked to finish its files first.
+   */
   killGraceMs?: number | undefined;
-  /** Kills the run when its peak RSS passes this many bytes (Linux); rejects with {@link MemoryLimitError}. */
+  /**
+   * Kills the run when the peak RSS of ffmpeg and its children passes this many bytes (Linux, sampled every
+   * 50 ms); rejects with {@link MemoryLimitError}. `-max_alloc` (from the input profile) caps any single
+   * allocation inside ffmpeg on top of this.
+   */
   maxMemoryBytes?: number | undefined;
   /** More files to delete on failure (added to the builder's own outputs). */
   cleanup?: readonly CleanupTarget[] | undefined;
@@ -51,7 +62,7 @@ export interface RunFfmpegResult {
   lastProgress: FfmpegProgress | undefined;
   /** Last 50 stderr lines (warnings). */
   stderrTail: string[];
-  /** Peak resident memory of the ffmpeg process in bytes (Linux only). */
+  /** Peak memory of ffmpeg and its child processes in bytes: sum of each one's VmHWM (Linux only). */
   peakRssBytes: number | undefined;
 }
 
@@ -60,12 +71,19 @@ export interface RunFfmpegResult {
  * stdout stays free for an output written to `pipe:1`), reporting progress, honouring the
  * AbortSignal, timeout and stall detector, and deleting the outputs if the run fails.
  *
- * Stopping: stdin stays a pipe this function owns (so `-nostdin` is NOT passed); a stop first writes `q`,
- * which lets ffmpeg close its files cleanly, then sends SIGTERM after `killGraceMs`, then SIGKILL after
- * another `killGraceMs`. If the argv you pass already contains `-nostdin`, the `q` step is skipped.
+ * Stopping: an abort, timeout, stall or memory overrun SIGKILLs ffmpeg at once. The outputs are deleted
+ * anyway, so there is nothing to gain from `q` (which made ffmpeg flush buffered frames and rewrite
+ * the file for faststart first: 1–3 s). The promise settles only after the process is gone.
  *
- * @throws FfmpegExitError non-zero exit or crash; FfmpegAbortError; FfmpegTimeoutError; MemoryLimitError;
- *   FfmpegNotFoundError.
+ * A run that exits 0 but logged a truncated or damaged input still fails (see {@link exitErrorFor}).
+ *
+ * @throws FfmpegExitError non-zero exit or crash (InputTruncatedError / InputDecodeError when stderr shows
+ *   damaged input data); FfmpegAbortError; FfmpegTimeoutError; MemoryLimitError; FfmpegNotFoundError.
+ * @example
+ * const result = await runFfmpeg(ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4'), {
+ *   signal: AbortSignal.timeout(60_000),
+ *   onProgress: (p) => console.log(p.percent),
+ * });
  */
 export async function runFfmpeg(
   command: FfmpegBuilder | readonly string[],
@@ -80,7 +98,6 @@ export async function runFfmpeg(
   const progressTarget = given === -1 ? 'pipe:3' : baseArgs[given + 1];
   const cleanup = [...(builder?.cleanupTargets ?? []), ...(options.cleanup ?? [])];
   const binary = options.ffmpegPath ?? resolveBinaries().ffmpeg;
-  const grace = options.killGraceMs ?? 2000;
   const durationSeconds = options.durationSeconds ?? builder?.expectedDurationSeconds;
 
   if (options.signal?.aborted)
@@ -103,24 +120,24 @@ export async function runFfmpeg(
   let stopReason: MediaPipelineError | undefined;
   const timers: NodeJS.Timeout[] = [];
 
+  let finalBlock: FfmpegProgress | undefined;
+
+  // The outputs of a stopped run are deleted, so there is nothing for ffmpeg to finish: kill it now.
   const stop = (reason: MediaPipelineError): void => {
     if (stopReason) return;
     stopReason = reason;
-    const canQuit = !argv.includes('-nostdin') && child.stdin?.writable;
-    if (canQuit) child.stdin?.write('q');
-    const term = setTimeout(
-      () => {
-        child.kill('SIGTERM');
-        timers.push(setTimeout(() => child.kill('SIGKILL'), grace));
-      },
-      canQuit ? grace : 0,
-    );
-    timers.push(term);
+    child.kill('SIGKILL');
   };
 
   const parser = new ProgressParser(
     durationSeconds,
     (p) => {
+      if (stopReason) return;
+      // `done` is reported only once the exit status is known to be clean.
+      if (p.done) {
+        finalBlock = p;
+        return;
+      }
       lastProgress = p;
       const signature = `${p.outTimeSeconds}|${p.frame}|${p.totalSizeBytes}`;
       if (signature !== lastSignature) {
@@ -187,13 +204,22 @@ export async function runFfmpeg(
       cause: result,
     });
   }
-  if (result.exitCode !== 0 || result.signal) {
+  const failure = exitErrorFor({
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    stderrTail: tail,
+    argv,
+    binary,
+  });
+  if (failure) {
     await removeTargets(cleanup);
-    const signal = result.signal ?? null;
-    throw new FfmpegExitError(
-      { exitCode: result.exitCode ?? null, signal, stderrTail: tail, argv, binary },
-      signal && CRASH_SIGNALS.has(signal) ? { kind: 'input' } : undefined,
-    );
+    throw failure;
+  }
+  lastProgress = finalProgress(finalBlock ?? lastProgress, durationSeconds, startedAt);
+  try {
+    options.onProgress?.(lastProgress);
+  } catch {
+    // a throwing listener must not break the run
   }
   return {
     argv,

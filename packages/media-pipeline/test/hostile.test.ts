@@ -1,21 +1,27 @@
+import { once } from 'node:events';
 import { copyFile, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { createDeflate } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admitInput } from '../src/admit-input.ts';
+import { resolveBinaries } from '../src/binaries.ts';
 import { ffmpeg } from '../src/builder.ts';
 import { getCapabilities } from '../src/capabilities.ts';
 import {
   FfmpegExitError,
+  InputTruncatedError,
   isInputError,
   MediaPipelineError,
   MemoryLimitError,
   ProbeError,
   UnsupportedInputError,
 } from '../src/errors.ts';
-import { checkInputPolicy, type InputPolicy } from '../src/input-policy.ts';
-import { createInputProfile, VIDEO_FORMATS } from '../src/input-profile.ts';
+import { checkInputPolicy, DEFAULT_MAX_DURATION_SECONDS, type InputPolicy } from '../src/input-policy.ts';
+import { createInputProfile, IMAGE_FORMATS, VIDEO_FORMATS } from '../src/input-profile.ts';
 import { probe } from '../src/probe.ts';
+import { ProcessTreeMemory } from '../src/process-tree-memory.ts';
 import { runFfmpeg } from '../src/run-ffmpeg.ts';
 import { makeClip, makeImage, makeTempDir, type TempDir } from './fixtures.ts';
 import { zlib } from './zlib-crc.ts';
@@ -34,6 +40,62 @@ let base = '';
 let clip = '';
 const policy: InputPolicy = { maxDurationSeconds: 600 };
 const MEMORY_CAP = 512 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/**
+ * Peak memory (whole process tree) allowed on any hostile file. The bundled static binaries idle at
+ * ~15–20 MB; a shared-library build (Debian's, via FFMPEG_PATH) maps 40–60 MB of libraries before
+ * reading a byte, so there the 50 MB apply on top of what the binary takes to do nothing.
+ */
+const HOSTILE_PEAK_CAP = 50 * MiB;
+const bundled = !process.env.FFMPEG_PATH && !process.env.FFPROBE_PATH;
+let idle = { probe: 0, run: 0 };
+/** Peak memory of the process tree per hostile file and stage, for the README table. */
+const peaks = new Map<string, number>();
+
+/**
+ * ffprobe and ffmpeg run through wrappers that record each process's exact peak RSS as the kernel
+ * accounts it (`/usr/bin/time -f %M`: wait4's ru_maxrss, which also covers the processes it waited
+ * for), so even a 10 ms ffprobe is measured. A crash signal is passed on, so crash handling still works.
+ */
+const measuring = { ffprobe: '', ffmpeg: '', log: '' };
+
+async function writeMeasuringWrapper(path: string, real: string): Promise<void> {
+  await writeFile(
+    path,
+    `#!/bin/sh\n/usr/bin/time -f '%M' -a -o '${measuring.log}' '${real}' "$@"\nrc=$?\n` +
+      'if [ $rc -gt 128 ]; then kill -$((rc - 128)) $$; fi\nexit $rc\n',
+    { mode: 0o755 },
+  );
+}
+
+/**
+ * Runs `fn` and records the peak memory of what it started: the larger of the biggest single process
+ * (from the wrappers) and the sampled sum over the whole process tree (see ProcessTreeMemory).
+ */
+async function measured<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  await writeFile(measuring.log, '');
+  const tree = new ProcessTreeMemory(process.pid, { includeRoot: false, intervalMs: 10 });
+  try {
+    return await fn();
+  } finally {
+    tree.stop();
+    const kib = (await readFile(measuring.log, 'utf8'))
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    const peak = Math.max(0, ...kib.map((k) => k * 1024), tree.peakBytes ?? 0);
+    peaks.set(label, Math.max(peaks.get(label) ?? 0, peak));
+  }
+}
+
+/** The measuring wrappers, as probe options. */
+function binaries(): { ffprobePath: string; ffmpegPath: string } {
+  return { ffprobePath: measuring.ffprobe, ffmpegPath: measuring.ffmpeg };
+}
+
+function expectPeakWithinCap(label: string, stage: 'probe' | 'run'): void {
+  expect(peaks.get(label) ?? 0).toBeLessThanOrEqual(HOSTILE_PEAK_CAP + (bundled ? 0 : idle[stage]));
+}
 
 beforeAll(async () => {
   tmp = await makeTempDir('media-pipeline-hostile-');
@@ -45,33 +107,111 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   clip = await makeClip(tmp.path, 'clip', { seconds: 2, width: 160, height: 120 });
-});
+  measuring.log = join(tmp.path, 'peaks.log');
+  measuring.ffprobe = join(tmp.path, 'measured-ffprobe');
+  measuring.ffmpeg = join(tmp.path, 'measured-ffmpeg');
+  await writeMeasuringWrapper(measuring.ffprobe, resolveBinaries().ffprobe);
+  await writeMeasuringWrapper(measuring.ffmpeg, resolveBinaries().ffmpeg);
+  if (!bundled) {
+    // What the binaries take to do (almost) nothing: a probe of a small clip, a 1 s real-time null run.
+    await measured('idle probe', () => probe(clip, binaries()));
+    await measured('idle run', () =>
+      runFfmpeg(
+        ffmpeg()
+          .lavfiInput('nullsrc=size=16x16:rate=25', { duration: 1, realtime: true })
+          .output('-', { format: 'null' }),
+        { ffmpegPath: measuring.ffmpeg },
+      ),
+    );
+    idle = { probe: peaks.get('idle probe') ?? 0, run: peaks.get('idle run') ?? 0 };
+  }
+}, 60_000);
 
 afterAll(async () => {
+  const table = [...peaks].map(
+    ([label, bytes]) => `| ${label} | ${bytes > 0 ? `${(bytes / MiB).toFixed(1)} MB` : 'nothing run'} |`,
+  );
+  console.log(`peak memory per hostile file (process tree):\n${table.join('\n')}`);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await tmp.remove();
 });
 
-/** What the worker does: probe under the profile, then check the policy. */
+/** What the worker does: probe under the profile, then check the policy. Peak memory is recorded. */
 async function admit(file: string): Promise<unknown> {
-  try {
-    const info = await probe(file, { timeoutMs: 10_000, maxMemoryBytes: MEMORY_CAP });
-    return checkInputPolicy(info, policy);
-  } catch (e) {
-    return e;
-  }
+  const label = `${basename(file)} probe`;
+  const result = await measured(label, async () => {
+    try {
+      const info = await probe(file, { timeoutMs: 10_000, maxMemoryBytes: MEMORY_CAP, ...binaries() });
+      return checkInputPolicy(info, policy);
+    } catch (e) {
+      return e;
+    }
+  });
+  expectPeakWithinCap(label, 'probe');
+  return result;
 }
 
-/** Straight into ffmpeg with the video input profile, skipping the probe. */
-async function transcodeDirectly(file: string, out: string): Promise<unknown> {
+/** Straight into ffmpeg with the video input profile, skipping the probe. Peak memory is recorded. */
+async function transcodeDirectly(
+  file: string,
+  out: string,
+  formats: readonly string[] = VIDEO_FORMATS,
+): Promise<unknown> {
   const cmd = ffmpeg()
-    .input(file, { profile: createInputProfile({ formats: VIDEO_FORMATS, maxDurationSeconds: 600 }) })
+    .input(file, { profile: createInputProfile({ formats, maxDurationSeconds: 600 }) })
     .output(out, { videoCodec: 'libx264', preset: 'ultrafast', maxFileSize: 50_000_000 });
-  try {
-    return await runFfmpeg(cmd, { timeoutMs: 15_000, maxMemoryBytes: MEMORY_CAP });
-  } catch (e) {
-    return e;
+  const label = `${basename(file)} run`;
+  const result = await measured(label, async () => {
+    try {
+      return await runFfmpeg(cmd, {
+        timeoutMs: 15_000,
+        maxMemoryBytes: MEMORY_CAP,
+        ffmpegPath: measuring.ffmpeg,
+      });
+    } catch (e) {
+      return e;
+    }
+  });
+  expectPeakWithinCap(label, 'run');
+  return result;
+}
+
+/** A real 8-bit grayscale PNG (every row a gradient), compressed row batch by row batch. */
+async function writeGrayPng(path: string, width: number, height: number): Promise<void> {
+  const row = Buffer.alloc(width + 1); // filter byte 0, then the pixels
+  for (let x = 0; x < width; x++) row[x + 1] = x % 256;
+  const batch = Buffer.concat(Array.from({ length: 64 }, () => row));
+  const deflate = createDeflate({ level: 1 });
+  const compressed: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => compressed.push(c));
+  const ended = once(deflate, 'end');
+  for (let y = 0; y < height; y += 64) {
+    const rows = Math.min(64, height - y);
+    if (!deflate.write(batch.subarray(0, rows * row.length))) await once(deflate, 'drain');
   }
+  deflate.end();
+  await ended;
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth; colour type 0 (gray), compression, filter and interlace 0
+  await writeFile(
+    path,
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', Buffer.concat(compressed)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }
 
 function expectInputError(err: unknown, type: new (...args: never[]) => MediaPipelineError): void {
@@ -80,7 +220,7 @@ function expectInputError(err: unknown, type: new (...args: never[]) => MediaPip
   expect(isInputError(err)).toBe(true);
 }
 
-describe('hostile corpus', () => {
+describe('hostile corpus', { timeout: 60_000 }, () => {
   it('HLS playlist named .mp4 pointing at a loopback server: refused, 0 requests', async () => {
     requests = [];
     const file = join(tmp.path, 'hls.mp4');
@@ -263,5 +403,107 @@ describe('hostile corpus', () => {
     // ffmpeg repairs the discontinuity: either a bounded successful run or a typed error, never a hang.
     if (direct instanceof Error) expect(direct).toBeInstanceOf(MediaPipelineError);
     else expect(direct).toMatchObject({ lastProgress: { done: true } });
+  });
+
+  it('truncated upload with its index at the front (+faststart): admitted, then the run fails INPUT_TRUNCATED', async () => {
+    const full = join(tmp.path, 'faststart-full.mp4');
+    await runFfmpeg(
+      ffmpeg()
+        .lavfiInput('testsrc2=size=160x120:rate=25', { duration: 10 })
+        .output(full, {
+          videoCodec: 'libx264',
+          preset: 'ultrafast',
+          pixelFormat: 'yuv420p',
+          movflags: ['+faststart'],
+          options: { g: 250 },
+        }),
+    );
+    const bytes = await readFile(full);
+    const file = join(tmp.path, 'faststart-half.mp4');
+    await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    // The index describes all 10 s: probe and policy cannot tell.
+    expect(await admit(file)).toBe('video');
+    const err = await transcodeDirectly(file, join(tmp.path, 'faststart-half-out.mp4'));
+    expectInputError(err, InputTruncatedError);
+    expect((err as InputTruncatedError).code).toBe('INPUT_TRUNCATED');
+  });
+
+  it('a real 16000x16000 PNG: refused before any frame is decoded, in little memory', async () => {
+    const file = join(tmp.path, 'huge.png');
+    await writeGrayPng(file, 16000, 16000);
+    const err = await admit(file);
+    expect(err).toBeInstanceOf(MediaPipelineError);
+    expect(isInputError(err)).toBe(true);
+    if (err instanceof UnsupportedInputError)
+      expect(['max-width', 'max-pixels', 'dimensions-unknown']).toContain(err.rule);
+    else expect(err).toBeInstanceOf(ProbeError);
+    // Straight into the decoder with the image whitelist: -max_pixels refuses the frame.
+    const direct = await transcodeDirectly(file, join(tmp.path, 'huge-out.mp4'), IMAGE_FORMATS);
+    expectInputError(direct, FfmpegExitError);
+  }, 60_000);
+
+  describe('honest .m3u8 files (HLS is not an upload format)', () => {
+    let segment = '';
+    beforeAll(async () => {
+      segment = join(tmp.path, 'seg.ts');
+      await runFfmpeg(
+        ffmpeg().input(clip).output(segment, { videoCodec: 'copy', noAudio: true, format: 'mpegts' }),
+      );
+    });
+
+    const playlists: Record<string, (base: string) => string> = {
+      'key.m3u8': (base) =>
+        `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI="${base}/key.bin"\n#EXTINF:2.0,\nseg.ts\n#EXT-X-ENDLIST\n`,
+      'fileuri.m3u8': () =>
+        '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n',
+      'local.m3u8': () => '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg.ts\n#EXT-X-ENDLIST\n',
+    };
+    for (const [name, body] of Object.entries(playlists)) {
+      it(`${name}: refused by the format whitelist, nothing fetched or read`, async () => {
+        requests = [];
+        const file = join(tmp.path, name);
+        await writeFile(file, body(base));
+        const probed = await admit(file);
+        expectInputError(probed, ProbeError);
+        const direct = await transcodeDirectly(file, join(tmp.path, `${name}-out.mp4`));
+        expectInputError(direct, FfmpegExitError);
+        expect((direct as FfmpegExitError).stderrTail.join('\n')).not.toMatch(/root:/);
+        expect(requests).toEqual([]);
+      });
+    }
+  });
+
+  it('concat list over http: refused, 0 requests', async () => {
+    requests = [];
+    const file = join(tmp.path, 'concat-http.mp4');
+    await writeFile(file, `ffconcat version 1.0\nfile ${base}/a.mp4\nfile ${base}/b.mp4\n`);
+    expectInputError(await admit(file), ProbeError);
+    expectInputError(await transcodeDirectly(file, join(tmp.path, 'concat-http-out.mp4')), FfmpegExitError);
+    expect(requests).toEqual([]);
+  });
+
+  it('the default policy (no limits given) refuses a file lasting over 4 h, and caps ffmpeg with -t', async () => {
+    const file = join(tmp.path, 'five-hours.mkv');
+    await runFfmpeg(
+      ffmpeg()
+        .lavfiInput('testsrc2=size=160x120:rate=10', { duration: 2 })
+        .output(file, {
+          videoFilters: [{ name: 'setpts', args: { expr: 'if(gte(N,10),PTS+18000/TB,PTS)' } }],
+          videoCodec: 'mjpeg',
+          options: { vsync: 'passthrough' },
+        }),
+    );
+    const info = await probe(file);
+    expect(info.durationSeconds).toBeGreaterThan(DEFAULT_MAX_DURATION_SECONDS);
+    const err = await measured('five-hours.mkv probe', () =>
+      admitInput(file, binaries()).catch((e: unknown) => e),
+    );
+    expectPeakWithinCap('five-hours.mkv probe', 'probe');
+    expectInputError(err, UnsupportedInputError);
+    expect((err as UnsupportedInputError).rule).toBe('max-duration');
+    expect((err as UnsupportedInputError).limit).toBe(DEFAULT_MAX_DURATION_SECONDS);
+    // An admitted input's profile carries the default limit as -t.
+    const ok = await admitInput(clip);
+    expect(ok.profile.maxDurationSeconds).toBe(DEFAULT_MAX_DURATION_SECONDS);
   });
 });

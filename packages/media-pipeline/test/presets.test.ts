@@ -95,6 +95,35 @@ describe('h264Mp4', () => {
   });
 });
 
+describe('estimatedCost', () => {
+  it('follows duration × pixels × rungs, so a worker can weight presets', () => {
+    const twice = { ...info, durationSeconds: (info.durationSeconds ?? 0) * 2 };
+    const mp4 = h264Mp4({ input: clip, probe: info, output: '/o/a.mp4' });
+    // 2 s of 320×240: decode (1) + x264 (4) per megapixel-second
+    expect(mp4.estimatedCost).toBeCloseTo((info.durationSeconds ?? 0) * 0.0768 * 5, 2);
+    expect(h264Mp4({ input: clip, probe: twice, output: '/o/a.mp4' }).estimatedCost).toBeCloseTo(
+      mp4.estimatedCost * 2,
+      5,
+    );
+    const oneRung = hlsLadder({
+      input: clip,
+      probe: info,
+      outputDir: '/o',
+      ladder: [{ height: 240, videoBitrate: 1 }],
+    });
+    const threeRungs = hlsLadder({
+      input: clip,
+      probe: info,
+      outputDir: '/o',
+      ladder: [240, 180, 120].map((height) => ({ height, videoBitrate: 1 })),
+    });
+    expect(threeRungs.estimatedCost).toBeGreaterThan(oneRung.estimatedCost);
+    const still = poster({ input: clip, probe: info, output: '/o/p.jpg' });
+    expect(still.estimatedCost).toBeGreaterThan(0);
+    expect(still.estimatedCost).toBeLessThan(mp4.estimatedCost);
+  });
+});
+
 describe('hlsLadder', () => {
   const ladder = [
     { height: 480, videoBitrate: 900_000 },
@@ -224,27 +253,26 @@ describe('poster, sprite, imageVariants, audioOnly', () => {
     expect(p.video).toMatchObject({ codec: 'mjpeg', width: 320, height: 240 });
   });
 
-  it('sprite: keyframe-only grid plus a WebVTT storyboard', async () => {
+  it('sprite: keyframe-only storyboard sheet plus a WebVTT listing each tile', async () => {
     const dir = await freshDir('sprite');
-    const plan = sprite({
+    const plan = await sprite({
       input: clip,
       probe: info,
       outputDir: dir,
-      columns: 2,
-      rows: 2,
       thumbWidth: 80,
-      intervalSeconds: 0.5,
+      intervalSeconds: 1,
     });
+    // the clip has a keyframe every second: each 1 s window holds one, so keyframes alone suffice
+    expect(plan.strategy).toBe('keyframes');
     expect(plan.builder.toArgs()).toEqual(expect.arrayContaining(['-skip_frame', 'nokey']));
     const { outputs } = await runPreset(plan);
     expect(outputs.map((o) => o.kind)).toEqual(['sprite', 'vtt']);
-    const img = await probe(join(dir, 'sprite.jpg'));
-    expect(img.video).toMatchObject({ width: 160, height: 120 });
-    const vtt = await readFile(join(dir, 'sprite.vtt'), 'utf8');
+    const img = await probe(join(dir, 'storyboard-0.jpg'));
+    expect(img.video).toMatchObject({ width: 160, height: 60 });
+    const vtt = await readFile(join(dir, 'storyboard.vtt'), 'utf8');
     expect(vtt.startsWith('WEBVTT')).toBe(true);
-    // the clip has a keyframe every second: two tiles, at 0 s and 1 s
-    expect(vtt).toContain('00:00:00.000 --> 00:00:01.000\nsprite.jpg#xywh=0,0,80,60');
-    expect(vtt).toContain('00:00:01.000 --> 00:00:02.000\nsprite.jpg#xywh=80,0,80,60');
+    expect(vtt).toContain('00:00:00.000 --> 00:00:01.000\nstoryboard-0.jpg#xywh=0,0,80,60');
+    expect(vtt).toContain('00:00:01.000 --> 00:00:02.000\nstoryboard-0.jpg#xywh=80,0,80,60');
   });
 
   it('imageVariants: one decode, several sizes/formats, AVIF skipped where the binary lacks it', async () => {
@@ -271,7 +299,7 @@ describe('poster, sprite, imageVariants, audioOnly', () => {
       'webp 200x150',
       'png 640x480',
     ]);
-  });
+  }, 60_000); // AVIF with libaom (Debian's ffmpeg) takes seconds
 
   it('audioOnly: AAC file plus a peaks JSON, intermediate PCM removed', async () => {
     const dir = await freshDir('audio');

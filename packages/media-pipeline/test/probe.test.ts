@@ -166,7 +166,7 @@ describe('getCapabilities', () => {
       hlsFmp4: true,
     });
     if (caps.year === 2018) expect(caps.features.statsPeriod).toBe(false);
-  });
+  }, 30_000); // seven ffmpeg runs at once: slow on a loaded machine
 });
 
 describe('admitInput', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FfmpegProgress, ProgressParser } from '../src/progress.ts';
+import { type FfmpegProgress, MAX_RUNNING_PERCENT, ProgressParser } from '../src/progress.ts';
 
 const block2018 = `frame=50
 fps=0.00
@@ -51,9 +51,19 @@ describe('ProgressParser', () => {
     });
   });
 
-  it('clamps percent to 100 when output runs past the expected duration', () => {
+  it('stays below 100 until the final block, even when output runs past the expected duration', () => {
     const seen: FfmpegProgress[] = [];
     new ProgressParser(1, (p) => seen.push(p)).push('out_time_us=3000000\nprogress=continue\n');
-    expect(seen[0]?.percent).toBe(100);
+    expect(seen[0]?.percent).toBe(MAX_RUNNING_PERCENT);
+    expect(MAX_RUNNING_PERCENT).toBeLessThan(100);
+  });
+
+  it('never reports a lower percent than before (out_time stepping back)', () => {
+    const seen: FfmpegProgress[] = [];
+    const parser = new ProgressParser(10, (p) => seen.push(p));
+    parser.push('out_time_us=5000000\nprogress=continue\n');
+    parser.push('out_time_us=3000000\nprogress=continue\n');
+    parser.push('out_time_us=6000000\nprogress=continue\n');
+    expect(seen.map((p) => p.percent)).toEqual([50, 50, 60]);
   });
 });

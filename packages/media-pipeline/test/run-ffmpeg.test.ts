@@ -75,7 +75,7 @@ describe('runFfmpeg', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('aborts through the AbortSignal: q first, output removed, FfmpegAbortError', async () => {
+  it('aborts through the AbortSignal: output removed, FfmpegAbortError', async () => {
     const out = join(tmp.path, 'abort.mkv');
     const controller = new AbortController();
     const run = runFfmpeg(endless(out), {
@@ -105,7 +105,7 @@ describe('runFfmpeg', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('kills a stalled run (input that never delivers data) through SIGTERM/SIGKILL', async () => {
+  it('kills a stalled run (input that never delivers data, ffmpeg blocked in open())', async () => {
     // Prepare: a FIFO nobody writes to: ffmpeg blocks in open() and ignores q.
     const fifo = join(tmp.path, 'stall.fifo');
     await execa('mkfifo', [fifo]);

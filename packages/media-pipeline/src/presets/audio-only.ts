@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { ffmpeg } from '../builder.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
+import { COST_WEIGHTS } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
+import { expectedOutputSeconds } from '../verify-outputs.ts';
 
 /** Options of {@link audioOnly}. */
 export interface AudioOnlyOptions {
@@ -76,9 +78,13 @@ export function audioOnly(o: AudioOnlyOptions): PresetPlan {
     { path: audioPath, kind: 'audio', contentType: codec === 'aac' ? 'audio/mp4' : 'audio/mpeg' },
     ...(pps > 0 ? [{ path: peaksPath, kind: 'peaks' as const, contentType: 'application/json' }] : []),
   ];
+  const expected = expectedOutputSeconds(audio.durationSeconds ?? o.probe.durationSeconds, builder);
   return {
     builder,
     outputs,
+    expectedDurationSeconds: expected,
+    // the container is demuxed whole (video packets are read and dropped, not decoded)
+    estimatedCost: (expected ?? 0) * COST_WEIGHTS.encodeAudio * (pps > 0 ? 1.5 : 1),
     async finalize() {
       await assertOutputsExist(outputs.slice(0, 1));
       if (pps > 0) {

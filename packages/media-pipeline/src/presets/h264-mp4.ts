@@ -1,7 +1,9 @@
 import { ffmpeg } from '../builder.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
+import { COST_WEIGHTS, megapixelSeconds } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
+import { expectedOutputSeconds } from '../verify-outputs.ts';
 
 /** Audio codecs that can be copied into MP4 as they are. */
 export const MP4_AUDIO_CODECS: ReadonlySet<string> = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
@@ -59,9 +61,16 @@ export function h264Mp4(o: H264Mp4Options): PresetPlan {
   const outputs: OutputFile[] = [
     { path: builder.outputs[0]?.path ?? o.output, kind: 'mp4', contentType: 'video/mp4' },
   ];
+  const expected = expectedOutputSeconds(o.probe.durationSeconds, builder);
+  const pixels = megapixelSeconds(expected, video?.width ?? 0, video?.height ?? 0);
   return {
     builder,
     outputs,
+    expectedDurationSeconds: expected,
+    // decode + one x264 encode at the source size (+ AAC when audio is re-encoded)
+    estimatedCost:
+      pixels * (COST_WEIGHTS.decode + COST_WEIGHTS.encodeH264) +
+      (audio && !copyAudio ? (expected ?? 0) * COST_WEIGHTS.encodeAudio : 0),
     async finalize() {
       await assertOutputsExist(outputs);
       return outputs;

@@ -4,7 +4,9 @@ import { ffmpeg } from '../builder.ts';
 import { scale, split } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import type { OutputFile, PresetPlan } from '../outputs.ts';
+import { COST_WEIGHTS, megapixelSeconds } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
+import { expectedOutputSeconds } from '../verify-outputs.ts';
 
 /** One rendition of the ladder. */
 export interface HlsRung {
@@ -172,9 +174,21 @@ export function hlsLadder(o: HlsLadderOptions): PresetPlan {
     ),
   ];
 
+  const expected = expectedOutputSeconds(video?.durationSeconds ?? o.probe.durationSeconds, builder);
   return {
     builder,
     outputs,
+    expectedDurationSeconds: expected,
+    // one decode at the source size, one x264 encode (and one AAC) per rung
+    estimatedCost:
+      megapixelSeconds(expected, video?.width ?? 0, video?.height ?? 0) * COST_WEIGHTS.decode +
+      rungs.reduce(
+        (sum, r) =>
+          sum +
+          megapixelSeconds(expected, r.width, r.height) * COST_WEIGHTS.encodeH264 +
+          (hasAudio ? (expected ?? 0) * COST_WEIGHTS.encodeAudio : 0),
+        0,
+      ),
     async finalize() {
       const all: OutputFile[] = [outputs[0] as OutputFile];
       const lines = [

@@ -5,6 +5,7 @@ import { CapabilityMissingError } from '../errors.ts';
 import { filter, split } from '../filter-graph.ts';
 import { createInputProfile, IMAGE_FORMATS, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, contentTypeFor, type OutputFile, type PresetPlan } from '../outputs.ts';
+import { COST_WEIGHTS } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
 
 /** Image output formats. */
@@ -102,10 +103,14 @@ export function imageVariants(o: ImageVariantsOptions): ImageVariantsPlan {
     });
     outputs.push({ path, kind: 'image', contentType: contentTypeFor(path), variant: v.name });
   });
+  const v = o.probe.video;
+  const sourceMegapixels = ((v?.width ?? 0) * (v?.height ?? 0)) / 1e6;
   return {
     builder: b,
     outputs,
     skipped,
+    expectedDurationSeconds: undefined,
+    estimatedCost: sourceMegapixels * COST_WEIGHTS.image * (1 + usable.length),
     async finalize() {
       await assertOutputsExist(outputs);
       return outputs;

@@ -2,6 +2,7 @@ import { ffmpeg } from '../builder.ts';
 import { type FilterNode, scale, thumbnail } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, contentTypeFor, type OutputFile, type PresetPlan } from '../outputs.ts';
+import { COST_WEIGHTS, megapixelSeconds } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
 
 /** Options of {@link poster}. */
@@ -50,9 +51,16 @@ export function poster(o: PosterOptions): PresetPlan {
   const outputs: OutputFile[] = [
     { path: builder.outputs[0]?.path ?? o.output, kind: 'poster', contentType: contentTypeFor(o.output) },
   ];
+  const v = o.probe.video;
   return {
     builder,
     outputs,
+    expectedDurationSeconds: undefined,
+    // a seek decodes from the keyframe before `at`: count about two seconds, plus the frames looked at
+    estimatedCost:
+      megapixelSeconds(2 + (o.bestOf ?? 1) / (v?.fps ?? 25), v?.width ?? 0, v?.height ?? 0) *
+        COST_WEIGHTS.decode +
+      ((width * width * 9) / 16 / 1e6) * COST_WEIGHTS.image,
     async finalize() {
       await assertOutputsExist(outputs);
       return outputs;

@@ -6,101 +6,172 @@ import { ffmpeg } from '../builder.ts';
 import { scale, select, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile, inputProfileArgs } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
+import { COST_WEIGHTS, megapixelSeconds } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
+import { planStoryboard, type StoryboardLayout } from '../storyboard-layout.ts';
+
+/**
+ * How storyboard frames are found: `'keyframes'` decodes keyframes only (`-skip_frame nokey`), used when
+ * every tile's time window holds a keyframe; `'decode'` decodes every reference frame
+ * (`-skip_frame noref`: B-frames nothing refers to are skipped), used when keyframes are sparser than tiles.
+ */
+export type StoryboardStrategy = 'keyframes' | 'decode';
 
 /** Options of {@link sprite}. */
 export interface SpriteOptions {
   input: string;
   probe: ProbeResult;
-  /** Directory for `<name>.jpg` and `<name>.vtt` (must exist). */
+  /** Directory for `<name>-0.jpg`, `<name>-1.jpg`, … and `<name>.vtt` (must exist). */
   outputDir: string;
-  /** Base file name. Default `'sprite'`. */
+  /** Base file name. Default `'storyboard'`. */
   name?: string | undefined;
-  /** Grid columns. Default 5. */
+  /** Most columns in a sheet. Default 10. */
   columns?: number | undefined;
-  /** Grid rows. Default 5. */
-  rows?: number | undefined;
+  /** Most tiles in a sheet. Default 100. */
+  maxTilesPerSheet?: number | undefined;
+  /** Most tiles in all (longer videos get a longer interval). Default 1000. */
+  maxTiles?: number | undefined;
   /** Thumbnail width in pixels (height follows, even). Default 160. */
   thumbWidth?: number | undefined;
-  /** Minimum seconds between thumbnails. Default: duration / (columns × rows), at least 1. */
+  /** Target seconds per tile (the layout may shorten it to fill every sheet). Default 2. */
   intervalSeconds?: number | undefined;
+  /** Default `'auto'`: by the measured keyframe spacing (see {@link StoryboardStrategy}). */
+  strategy?: StoryboardStrategy | 'auto' | undefined;
   profile?: InputProfile | undefined;
-  /** ffprobe used by `finalize()` to list keyframe times. Default: the resolved one. */
+  /** ffprobe used to list keyframe times. Default: the resolved one. */
   ffprobePath?: string | undefined;
 }
 
+/** {@link PresetPlan} plus how the storyboard will be made. */
+export interface StoryboardPlan extends PresetPlan {
+  strategy: StoryboardStrategy;
+  layout: StoryboardLayout;
+}
+
 /**
- * Thumbnail sprite sheet from keyframes only (`-skip_frame nokey`: non-key frames are never decoded),
- * one keyframe kept per `intervalSeconds`, laid out in a grid, plus a WebVTT storyboard mapping time
- * ranges to `sprite.jpg#xywh=…` tiles. `finalize()` reads keyframe times from the packets (no decode).
+ * Storyboard: thumbnails every `interval` seconds (about 2 s; longer for videos over
+ * `maxTiles × 2` s), tiled into JPEG sheets of at most 100 (`storyboard-0.jpg`, `storyboard-1.jpg`, …),
+ * plus `storyboard.vtt` whose cues cover the whole duration and reference each tile by relative name
+ * (`storyboard-0.jpg#xywh=x,y,w,h`). Every tile is a real frame from its own cue's time window (the first
+ * frame decoded in it), whatever the source's keyframe spacing: the keyframe times are read from the
+ * packets first (no decode) and pick the strategy. Every slot of every sheet is used.
+ *
+ * @example
+ * const plan = await sprite({ input, probe: info, outputDir: '/tmp/out', profile });
+ * const { outputs } = await runPreset(plan); // storyboard-0.jpg …, storyboard.vtt
  */
-export function sprite(o: SpriteOptions): PresetPlan {
+export async function sprite(o: SpriteOptions): Promise<StoryboardPlan> {
   const dir = resolve(o.outputDir);
-  const name = o.name ?? 'sprite';
-  const columns = o.columns ?? 5;
-  const rows = o.rows ?? 5;
-  const tiles = columns * rows;
-  const duration = o.probe.durationSeconds ?? 0;
-  const interval = o.intervalSeconds ?? Math.max(1, duration / tiles);
+  const name = o.name ?? 'storyboard';
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`invalid storyboard name: ${name}`);
   const v = o.probe.video;
-  const thumbW = (o.thumbWidth ?? 160) - ((o.thumbWidth ?? 160) % 2);
+  const duration = v?.durationSeconds ?? o.probe.durationSeconds;
+  if (!v || duration === undefined || !(duration > 0))
+    throw new TypeError('sprite needs a video stream with a known duration');
+  const profile = o.profile ?? createInputProfile();
+  const thumbW = Math.max(2, (o.thumbWidth ?? 160) - ((o.thumbWidth ?? 160) % 2));
   const thumbH =
-    v && v.displayWidth > 0
+    v.displayWidth > 0
       ? Math.max(2, Math.round((thumbW * v.displayHeight) / (v.displayWidth * 2)) * 2)
       : thumbW;
-  const imagePath = join(dir, `${name}.jpg`);
+  const layout = planStoryboard(Math.min(duration, profile.maxDurationSeconds ?? duration), {
+    intervalSeconds: o.intervalSeconds,
+    maxTiles: o.maxTiles,
+    maxTilesPerSheet: o.maxTilesPerSheet,
+    columns: o.columns,
+    thumbWidth: thumbW,
+    thumbHeight: thumbH,
+  });
+
+  let strategy: StoryboardStrategy = o.strategy === 'auto' || !o.strategy ? 'decode' : o.strategy;
+  let keyframeCount = 0;
+  if (o.strategy === 'auto' || !o.strategy) {
+    const keyframes = await keyframeTimes(o.input, v.index, profile, o.ffprobePath).catch(() => undefined);
+    keyframeCount = keyframes?.length ?? 0;
+    if (keyframes && everyWindowHasKeyframe(keyframes, layout)) strategy = 'keyframes';
+  }
+
+  const I = layout.intervalSeconds;
+  const pattern = join(dir, `${name}-%d.jpg`);
   const vttPath = join(dir, `${name}.vtt`);
   const builder = ffmpeg()
-    .input(o.input, { profile: o.profile ?? createInputProfile(), skipFrame: 'nokey' })
-    .output(imagePath, {
-      map: [`0:${v?.index ?? 'v:0'}`],
+    .input(o.input, { profile, skipFrame: strategy === 'keyframes' ? 'nokey' : 'noref' })
+    .output(pattern, {
+      map: [`0:${v.index}`],
       videoFilters: [
-        select(`isnan(prev_selected_t)+gte(t-prev_selected_t,${interval})`),
+        // The first frame decoded in each tile's window [i·I, (i+1)·I).
+        select(`isnan(prev_selected_t)+gte(floor(max(t,0)/${I}),floor(max(prev_selected_t,0)/${I})+1)`),
         scale({ w: thumbW, h: thumbH }),
-        tile(columns, rows),
+        tile(layout.columns, layout.rows),
       ],
-      videoFrames: 1,
+      videoFrames: layout.sheets,
       noAudio: true,
       format: 'image2',
-      options: { vsync: 'vfr', 'q:v': 4, update: 1 },
+      options: { vsync: 'vfr', 'q:v': 4, start_number: 0 },
     })
+    .cleanupOnFailure({ dir, prefix: `${name}-` })
     .cleanupOnFailure({ path: vttPath })
-    .expectDuration(o.probe.durationSeconds);
+    .expectDuration(layout.durationSeconds);
+
   const outputs: OutputFile[] = [
-    { path: imagePath, kind: 'sprite', contentType: 'image/jpeg' },
+    ...Array.from(
+      { length: layout.sheets },
+      (_, s): OutputFile => ({
+        path: join(dir, `${name}-${s}.jpg`),
+        kind: 'sprite',
+        contentType: 'image/jpeg',
+      }),
+    ),
     { path: vttPath, kind: 'vtt', contentType: 'text/vtt' },
   ];
+  const megapixels = (v.width * v.height) / 1e6;
   return {
     builder,
     outputs,
+    strategy,
+    layout,
+    expectedDurationSeconds: undefined,
+    // keyframes: each decoded keyframe costs about three frames; decode: every reference frame (about half)
+    estimatedCost:
+      strategy === 'keyframes'
+        ? ((keyframeCount * 3) / (v.fps ?? 25)) * megapixels * COST_WEIGHTS.decode
+        : megapixelSeconds(layout.durationSeconds, v.width, v.height) * COST_WEIGHTS.decode * 0.5,
     async finalize() {
-      await assertOutputsExist(outputs.slice(0, 1));
-      const keyframes = await keyframeTimes(
-        o.input,
-        v?.index ?? 0,
-        o.profile ?? createInputProfile(),
-        o.ffprobePath,
-      );
-      const picked: number[] = [];
-      for (const t of keyframes) {
-        const prev = picked.at(-1);
-        if (prev === undefined || t - prev >= interval) picked.push(t);
-        if (picked.length === tiles) break;
-      }
-      const end = duration > 0 ? duration : (picked.at(-1) ?? 0) + interval;
-      const cues = picked.map((start, i) => {
-        const stop = picked[i + 1] ?? end;
-        const x = (i % columns) * thumbW;
-        const y = Math.floor(i / columns) * thumbH;
-        return `${vttTime(start)} --> ${vttTime(Math.max(stop, start + 0.001))}\n${name}.jpg#xywh=${x},${y},${thumbW},${thumbH}`;
-      });
-      await writeFile(vttPath, `WEBVTT\n\n${cues.join('\n\n')}\n`);
+      await assertOutputsExist(outputs.slice(0, -1));
+      await writeFile(vttPath, storyboardVtt(layout, name));
       return outputs;
     },
   };
 }
 
-/** Presentation times (seconds, sorted) of a video stream's keyframe packets, read without decoding. */
+/** `true` when every tile window `[i·I, (i+1)·I)` holds a keyframe (times relative to the stream start). */
+export function everyWindowHasKeyframe(keyframes: readonly number[], layout: StoryboardLayout): boolean {
+  const covered = new Set(keyframes.map((t) => Math.floor(t / layout.intervalSeconds)));
+  for (let i = 0; i < layout.tiles; i++) if (!covered.has(i)) return false;
+  return true;
+}
+
+/** The WebVTT storyboard: one cue per tile, `<name>-<sheet>.jpg#xywh=x,y,w,h`, covering the duration. */
+export function storyboardVtt(layout: StoryboardLayout, name: string): string {
+  const cues: string[] = [];
+  for (let i = 0; i < layout.tiles; i++) {
+    const start = i * layout.intervalSeconds;
+    const end = i === layout.tiles - 1 ? layout.durationSeconds : (i + 1) * layout.intervalSeconds;
+    const sheet = Math.floor(i / layout.tilesPerSheet);
+    const slot = i % layout.tilesPerSheet;
+    const x = (slot % layout.columns) * layout.thumbWidth;
+    const y = Math.floor(slot / layout.columns) * layout.thumbHeight;
+    cues.push(
+      `${vttTime(start)} --> ${vttTime(end)}\n${name}-${sheet}.jpg#xywh=${x},${y},${layout.thumbWidth},${layout.thumbHeight}`,
+    );
+  }
+  return `WEBVTT\n\n${cues.join('\n\n')}\n`;
+}
+
+/**
+ * Presentation times (seconds, sorted, relative to the stream's first packet) of a video stream's
+ * keyframe packets, read without decoding.
+ */
 export async function keyframeTimes(
   input: string,
   streamIndex: number,
@@ -123,13 +194,17 @@ export async function keyframeTimes(
     ],
     { stdin: 'ignore', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
   );
-  const times = String(r.stdout)
+  const packets = String(r.stdout)
     .split('\n')
     .map((l) => l.split(','))
-    .filter(([t, flags]) => t !== undefined && t !== 'N/A' && flags?.includes('K'))
-    .map(([t]) => Number(t))
-    .filter((t) => Number.isFinite(t));
-  return times.sort((a, b) => a - b);
+    .filter(([t]) => t !== undefined && t !== '' && t !== 'N/A')
+    .map(([t, flags]) => ({ t: Number(t), key: flags?.includes('K') ?? false }))
+    .filter((p) => Number.isFinite(p.t));
+  const start = Math.min(...packets.map((p) => p.t));
+  return packets
+    .filter((p) => p.key)
+    .map((p) => p.t - start)
+    .sort((a, b) => a - b);
 }
 
 function vttTime(s: number): string {
