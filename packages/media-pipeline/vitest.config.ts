@@ -6,5 +6,7 @@ export default defineProject({
   test: {
     name: 'media-pipeline',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Real ffmpeg (libx264, libaom on the system build) on a 2-core machine shared with other builds.
+    testTimeout: 30_000,
   },
 });

@@ -18,6 +18,22 @@ describe('loadWorkerConfig', () => {
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
     // Short: the heartbeat holds long jobs; this bounds a crashed worker's job at 20 s invisible.
     expect(config.visibilityTimeoutSeconds).toBe(20);
+    expect(config.ffmpegSandbox).toBe('auto');
+  });
+
+  it('FFMPEG_SANDBOX: required by default against AWS, validated when set', () => {
+    const awsEnv = {
+      AWS_REGION: 'eu-west-1',
+      MEDIA_BUCKET: 'b',
+      JOBS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+      WEBHOOK_SECRET: 'whsec',
+    };
+    expect(loadWorkerConfig(awsEnv).ffmpegSandbox).toBe('required');
+    expect(loadWorkerConfig({ ...awsEnv, FFMPEG_SANDBOX: 'off' }).ffmpegSandbox).toBe('off');
+    expect(loadWorkerConfig({ FFMPEG_SANDBOX: 'required' }).ffmpegSandbox).toBe('required');
+    expect(() => loadWorkerConfig({ FFMPEG_SANDBOX: 'yes' })).toThrow(
+      /FFMPEG_SANDBOX must be required, auto or off/,
+    );
   });
 
   it('reads WORKER_VISIBILITY_TIMEOUT_SECONDS and refuses one too short for the heartbeat', () => {

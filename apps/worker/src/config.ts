@@ -1,6 +1,7 @@
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsSettings, ConfigError, EnvReader, PRESET_NAMES, type PresetName } from '@media-server/jobs';
+import { isSandboxMode, type SandboxMode } from '@media-server/media-pipeline';
 import { validateCronExpression } from 'cron';
 
 type Env = Record<string, string | undefined>;
@@ -47,6 +48,8 @@ export interface WorkerConfig {
   /** Webhooks may reach loopback/private/link-local receivers: default true in local mode only. */
   webhookAllowPrivateNetworks: boolean;
   logLevel: string;
+  /** `FFMPEG_SANDBOX`: `required` (default against AWS), `auto` (default locally) or `off`. */
+  ffmpegSandbox: SandboxMode;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -129,6 +132,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   }
   const webhookAllowPrivateNetworks = allowPrivate ? allowPrivate === 'true' : aws?.mode === 'local';
 
+  const sandbox = env.FFMPEG_SANDBOX?.trim();
+  if (sandbox && !isSandboxMode(sandbox)) {
+    problems.push(`FFMPEG_SANDBOX must be required, auto or off, got "${sandbox}"`);
+  }
+  const ffmpegSandbox: SandboxMode =
+    sandbox && isSandboxMode(sandbox) ? sandbox : aws?.mode === 'local' ? 'auto' : 'required';
+
   const defaultPresets = {
     video: presets('WORKER_VIDEO_PRESETS', ['mp4', 'hls', 'poster', 'sprite']),
     audio: presets('WORKER_AUDIO_PRESETS', ['audio']),
@@ -155,5 +165,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     webhookSecret,
     webhookAllowPrivateNetworks,
     logLevel,
+    ffmpegSandbox,
   };
 }

@@ -10,13 +10,15 @@ export interface HealthServer {
 
 /**
  * `/healthz` (the process answers), `/readyz` (`ready()` says the queue and bucket are reachable and the
- * worker is not stopping) and `/metrics` (Prometheus text).
+ * worker is not stopping; `details()` adds the ffmpeg build and isolation) and `/metrics` (Prometheus text).
  */
 export async function startHealthServer(options: {
   port: number;
   host?: string | undefined;
   registry: Registry;
   ready: () => { ready: boolean; reason?: string | undefined };
+  /** Added to every `/readyz` answer (the ffmpeg build and isolation). */
+  details?: (() => Record<string, unknown>) | undefined;
 }): Promise<HealthServer> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -29,9 +31,12 @@ export async function startHealthServer(options: {
     if (path === '/healthz') return json(200, { status: 'ok' });
     if (path === '/readyz') {
       const state = options.ready();
+      const details = options.details?.() ?? {};
       return json(
         state.ready ? 200 : 503,
-        state.ready ? { status: 'ready' } : { status: 'not ready', reason: state.reason },
+        state.ready
+          ? { status: 'ready', ...details }
+          : { status: 'not ready', reason: state.reason, ...details },
       );
     }
     if (path === '/metrics') {

@@ -24,6 +24,7 @@ import {
 import { PermanentError } from '@media-server/queue-consumer';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
+import type { FfmpegReport } from './ffmpeg-runtime.ts';
 import { JobFailure } from './job-failure.ts';
 import { estimatePresetSeconds, JobProgressTracker } from './job-progress.ts';
 import type { WorkerMetrics } from './metrics.ts';
@@ -67,6 +68,7 @@ export class JobRunner {
   readonly #log: Logger;
   readonly #metrics: WorkerMetrics;
   readonly #webhooks: Webhooks;
+  readonly #ffmpeg: FfmpegReport | undefined;
   /** Jobs running in this process: a second message for one of them is a duplicate. */
   readonly #active = new Set<string>();
   /** The queue's maxReceiveCount (RedrivePolicy), when it has a dead-letter queue. */
@@ -79,6 +81,8 @@ export class JobRunner {
     log: Logger;
     metrics: WorkerMetrics;
     webhooks: Webhooks;
+    /** Recorded in every job's status: which ffmpeg ran it, and how isolated. */
+    ffmpeg?: FfmpegReport | undefined;
   }) {
     this.#config = deps.config;
     this.#s3 = deps.s3;
@@ -86,6 +90,7 @@ export class JobRunner {
     this.#log = deps.log;
     this.#metrics = deps.metrics;
     this.#webhooks = deps.webhooks;
+    this.#ffmpeg = deps.ffmpeg;
   }
 
   async run(target: JobTarget, delivery: DeliveryContext): Promise<JobOutcome> {
@@ -157,6 +162,7 @@ export class JobRunner {
           startedAt: new Date(startedAt).toISOString(),
         },
         worker: { id: config.workerId, heartbeatAt: new Date().toISOString(), messageId: delivery.messageId },
+        ...(this.#ffmpeg === undefined ? {} : { ffmpeg: this.#ffmpeg }),
         ...(status?.reenqueued === undefined ? {} : { reenqueued: status.reenqueued }),
         ...(status?.webhookDeliveries === undefined ? {} : { webhookDeliveries: status.webhookDeliveries }),
         createdAt: status?.createdAt ?? spec?.createdAt ?? new Date(startedAt).toISOString(),

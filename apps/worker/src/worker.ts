@@ -1,5 +1,3 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { JobStore } from '@media-server/jobs';
@@ -7,11 +5,13 @@ import { QueueConsumer } from '@media-server/queue-consumer';
 import { Semaphore } from '@media-server/semaphore';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
+import { prepareFfmpeg } from './ffmpeg-runtime.ts';
 import { type HealthServer, startHealthServer } from './http-server.ts';
 import { JobRunner } from './job-runner.ts';
 import { createMessageHandler } from './message-handler.ts';
 import { MessageJobs } from './message-jobs.ts';
 import { createMetrics, type WorkerMetrics } from './metrics.ts';
+import { removeOrphanTempDirs } from './orphan-temp-dirs.ts';
 import { Reconciler } from './reconciler.ts';
 import { Webhooks } from './webhooks.ts';
 
@@ -56,28 +56,10 @@ export async function waitForQueue(
   }
 }
 
-/** Removes job directories left behind by worker processes that no longer run (kill -9, OOM). */
-async function removeOrphanTempDirs(tempDir: string, log: Logger): Promise<void> {
-  const entries = await readdir(tempDir).catch(() => [] as string[]);
-  for (const name of entries) {
-    const pid = Number(/^w(\d+)-/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
-    await rm(join(tempDir, name), { recursive: true, force: true });
-    log.info({ dir: name }, 'removed a temp dir left by a dead worker');
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Composes the worker from its configuration and starts it. */
 export async function startWorker(config: WorkerConfig, log: Logger): Promise<Worker> {
+  // Before anything else: in `required` mode a host without a working sandbox never takes a message.
+  const ffmpeg = await prepareFfmpeg(config.ffmpegSandbox, log);
   const s3 = new S3Client({ ...config.aws.s3 });
   const sqs = new SQSClient({ ...config.aws.sqs });
   const metrics = createMetrics();
@@ -87,7 +69,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     allowPrivateNetworks: config.webhookAllowPrivateNetworks,
     log,
   });
-  const runner = new JobRunner({ config, s3, store, log, metrics, webhooks });
+  const runner = new JobRunner({ config, s3, store, log, metrics, webhooks, ffmpeg });
 
   const attributes = await waitForQueue(sqs, config.aws.queueUrl, {
     retry: config.aws.mode === 'local',
@@ -184,6 +166,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
     port: config.httpPort,
     host: config.httpHost,
     registry: metrics.registry,
+    details: () => ({ ffmpeg }),
     ready: () => {
       if (stopping) return { ready: false, reason: 'stopping' };
       if (consumer.state !== 'running') return { ready: false, reason: `consumer is ${consumer.state}` };
@@ -211,6 +194,7 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
       mode: config.aws.mode,
       concurrency: config.concurrency,
       maxReceiveCount: runner.maxReceiveCount,
+      ffmpeg,
     },
     'worker started',
   );

@@ -140,7 +140,15 @@ describe('end to end: presigned upload → worker → outputs', () => {
     ]);
     const metrics = await (await fetch(`http://127.0.0.1:${worker.httpPort}/metrics`)).text();
     expect(metrics).toContain('media_worker_jobs_total{outcome="succeeded"} 1');
-    expect((await fetch(`http://127.0.0.1:${worker.httpPort}/readyz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${worker.httpPort}/readyz`);
+    expect(ready.status).toBe(200);
+    // The job says which ffmpeg ran it and how it was isolated; /readyz says the same.
+    const { ffmpeg } = (await ready.json()) as { ffmpeg: unknown };
+    expect(status.ffmpeg).toMatchObject({
+      build: expect.stringMatching(/^(system|bundled|custom)$/),
+      isolation: process.env.FFMPEG_SANDBOX === 'off' ? 'none' : 'bwrap',
+    });
+    expect(ffmpeg).toEqual(status.ffmpeg);
 
     // Outputs never trigger jobs: only the one upload was ever processed, the queue is empty.
     const started = worker.logs.filter((line) => line.msg === 'job started');

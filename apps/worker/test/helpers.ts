@@ -132,6 +132,8 @@ export class WorkerProcess {
           WORKER_HTTP_HOST: '127.0.0.1',
           RECONCILE_SCHEDULE: 'off',
           WORKER_PROGRESS_INTERVAL_MS: '500',
+          // `FFMPEG_SANDBOX=off pnpm vitest run --project worker` runs the workers unsandboxed.
+          ...(process.env.FFMPEG_SANDBOX ? { FFMPEG_SANDBOX: process.env.FFMPEG_SANDBOX } : {}),
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -145,6 +145,15 @@ export const JobStatusSchema = Type.Object({
       messageId: Type.Optional(Type.String()),
     }),
   ),
+  /** The ffmpeg the job ran with and its isolation (`none`: unsandboxed; `warning` says why). */
+  ffmpeg: Type.Optional(
+    Type.Object({
+      build: Type.String(),
+      version: Type.Optional(Type.String()),
+      isolation: Type.String(),
+      warning: Type.Optional(Type.String()),
+    }),
+  ),
   /** Times the reconciler re-enqueued this job. */
   reenqueued: Type.Optional(Type.Integer({ minimum: 0 })),
   webhookDeliveries: Type.Optional(Type.Array(WebhookDeliverySchema)),

@@ -1,6 +1,8 @@
 import { execa } from 'execa';
 import { resolveBinaries } from './binaries.ts';
 import { FfmpegNotFoundError } from './errors.ts';
+import { NO_PATHS } from './sandbox/paths.ts';
+import { planSpawn } from './sandbox/spawn-plan.ts';
 
 /** What an ffmpeg binary can do, as read from its own `-version`, `-encoders`, `-muxers`, … and `-h full`. */
 export interface FfmpegCapabilities {
@@ -65,10 +67,13 @@ export function getCapabilities(ffmpegPath?: string): Promise<FfmpegCapabilities
 
 async function readCapabilities(binary: string): Promise<FfmpegCapabilities> {
   const run = async (...args: string[]): Promise<string> => {
-    const r = await execa(binary, ['-hide_banner', ...args], {
+    const spawn = await planSpawn(binary, ['-hide_banner', ...args], { paths: NO_PATHS });
+    const r = await execa(spawn.command, spawn.args, {
       reject: false,
       stdin: 'ignore',
       maxBuffer: 64 * 1024 * 1024,
+      env: spawn.env,
+      extendEnv: false,
     });
     if ((r as { code?: string }).code === 'ENOENT' || (r as { code?: string }).code === 'EACCES') {
       throw new FfmpegNotFoundError(`cannot execute ffmpeg at ${binary}`, binary, { cause: r });

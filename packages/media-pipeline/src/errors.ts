@@ -10,7 +10,8 @@ export type MediaPipelineErrorCode =
   | 'CAPABILITY_MISSING'
   | 'MEMORY_LIMIT'
   | 'INPUT_TRUNCATED'
-  | 'DECODE_ERROR';
+  | 'DECODE_ERROR'
+  | 'SANDBOX_UNAVAILABLE';
 
 /**
  * Whether an error is the input's fault (`'input'`: bad, hostile or out-of-policy media: retrying will
@@ -327,4 +328,25 @@ const INPUT_FAULT_PATTERNS: RegExp[] = [
 function classifyStderr(tail: string[]): MediaPipelineErrorKind {
   const text = tail.join('\n');
   return INPUT_FAULT_PATTERNS.some((re) => re.test(text)) ? 'input' : 'runtime';
+}
+
+/**
+ * `FFMPEG_SANDBOX=required` (or `sandbox: 'required'`) and the sandbox cannot start on this host: no `bwrap`,
+ * namespaces refused, or the binary cannot be started inside it. Retrying on the same host will not help;
+ * another host (or `auto`/`off`) would.
+ */
+export class SandboxUnavailableError extends MediaPipelineError {
+  /** Why the sandbox cannot start. */
+  readonly reason: string;
+
+  constructor(reason: string, options?: ErrorOptions) {
+    super(
+      'SANDBOX_UNAVAILABLE',
+      `the ffmpeg sandbox is required but cannot start: ${reason}`,
+      'runtime',
+      options,
+    );
+    this.name = 'SandboxUnavailableError';
+    this.reason = reason;
+  }
 }

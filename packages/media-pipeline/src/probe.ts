@@ -7,6 +7,8 @@ import { FfmpegAbortError, FfmpegNotFoundError, ProbeError } from './errors.ts';
 import { createInputProfile, type InputProfile, inputProfileArgs } from './input-profile.ts';
 import { normaliseProbe, type ProbeResult } from './probe-result.ts';
 import { CRASH_SIGNALS, MemoryWatch } from './process-watch.ts';
+import type { SandboxMode } from './sandbox/mode.ts';
+import { planSpawn } from './sandbox/spawn-plan.ts';
 
 /** Options of {@link probe}. */
 export interface ProbeOptions {
@@ -28,6 +30,8 @@ export interface ProbeOptions {
   crashFallback?: boolean | undefined;
   /** ffmpeg binary for `crashFallback`. Default: {@link resolveBinaries}`().ffmpeg`. */
   ffmpegPath?: string | undefined;
+  /** Sandbox mode. Default {@link defaultSandboxMode} (`FFMPEG_SANDBOX`, else `auto`). */
+  sandbox?: SandboxMode | undefined;
 }
 
 /**
@@ -63,24 +67,32 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<P
     '-i',
     `file:${abs}`,
   ];
-  const child = execa(binary, argv, {
+  const spawn = await planSpawn(binary, argv, { mode: options.sandbox, paths: { read: [abs], write: [] } });
+  const child = execa(spawn.command, spawn.args, {
     stdin: 'ignore',
     reject: false,
     timeout: timeoutMs,
     maxBuffer: 32 * 1024 * 1024,
+    env: spawn.env,
+    extendEnv: false,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   let memoryExceeded = false;
-  const memory = new MemoryWatch(child.pid, options.maxMemoryBytes ?? 1024 ** 3, () => {
-    memoryExceeded = true;
-    child.kill('SIGKILL');
-  });
+  const memory = new MemoryWatch(
+    child.pid, // the tree below the launcher (bwrap or setpriv) includes the binary
+    options.maxMemoryBytes ?? 1024 ** 3,
+    () => {
+      memoryExceeded = true;
+      child.kill('SIGKILL');
+    },
+  );
   const result = await child.finally(() => memory.stop());
+  const exit = spawn.exitOf(result);
   const stderrTail = String(result.stderr ?? '')
     .split(/\r?\n/)
     .filter((l) => l.trim())
     .slice(-50);
-  const details = { file: abs, exitCode: result.exitCode ?? null, signal: result.signal ?? null, stderrTail };
+  const details = { file: abs, exitCode: exit.exitCode ?? null, signal: exit.signal ?? null, stderrTail };
 
   if (result.isCanceled) throw new FfmpegAbortError('probe was aborted', { cause: options.signal?.reason });
   const code = (result as { code?: string }).code;
@@ -89,13 +101,13 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<P
   }
   if (memoryExceeded) throw new ProbeError(`ffprobe went over its memory limit on ${abs}`, details);
   if (result.timedOut) throw new ProbeError(`ffprobe timed out after ${timeoutMs} ms on ${abs}`, details);
-  if (result.signal && CRASH_SIGNALS.has(result.signal)) {
-    const crash = new ProbeError(`ffprobe crashed (${result.signal}) on ${abs}`, details);
+  if (exit.signal && CRASH_SIGNALS.has(exit.signal)) {
+    const crash = new ProbeError(`ffprobe crashed (${exit.signal}) on ${abs}`, details);
     if (options.crashFallback === false) throw crash;
     return probeViaRemux(abs, st.size, profile, options, crash);
   }
-  if (result.exitCode !== 0 || result.signal) {
-    const reason = stderrTail.at(-1) ?? `exit code ${result.exitCode}`;
+  if (exit.exitCode !== 0 || exit.signal) {
+    const reason = stderrTail.at(-1) ?? `exit code ${exit.exitCode}`;
     throw new ProbeError(`ffprobe could not read ${abs}: ${reason}`, details);
   }
   let json: RawProbe;
@@ -123,7 +135,7 @@ async function probeViaRemux(
   const dir = await mkdtemp(join(tmpdir(), 'media-pipeline-probe-'));
   try {
     const copy = join(dir, 'remux.mkv');
-    const r = await execa(
+    const spawn = await planSpawn(
       options.ffmpegPath ?? resolveBinaries().ffmpeg,
       [
         '-hide_banner',
@@ -143,14 +155,17 @@ async function probeViaRemux(
         'matroska',
         copy,
       ],
-      {
-        stdin: 'ignore',
-        reject: false,
-        timeout: options.timeoutMs ?? 30_000,
-        maxBuffer: 4 * 1024 * 1024,
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
-      },
+      { mode: options.sandbox, paths: { read: [abs], write: [dir] } },
     );
+    const r = await execa(spawn.command, spawn.args, {
+      stdin: 'ignore',
+      reject: false,
+      timeout: options.timeoutMs ?? 30_000,
+      maxBuffer: 4 * 1024 * 1024,
+      env: spawn.env,
+      extendEnv: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+    });
     const demuxer = /^Input #0, (\S+), from /m.exec(String(r.stderr))?.[1];
     if (r.exitCode !== 0 || !demuxer) throw crash;
     const info = await probe(copy, { ...options, crashFallback: false });

@@ -11,6 +11,9 @@ import {
 } from './errors.ts';
 import { LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
 import { type FfmpegProgress, finalProgress, ProgressParser } from './progress.ts';
+import type { Isolation, SandboxMode } from './sandbox/mode.ts';
+import { pathsOfArgv, pathsOfBuilder, type SandboxPaths } from './sandbox/paths.ts';
+import { planSpawn } from './sandbox/spawn-plan.ts';
 
 /** Options of {@link runFfmpeg}. */
 export interface RunFfmpegOptions {
@@ -48,8 +51,15 @@ export interface RunFfmpegOptions {
   ffmpegPath?: string | undefined;
   /** Where an output written to `pipe:1` goes. Default: discarded. */
   stdout?: NodeJS.WritableStream | undefined;
-  /** Working directory. Default: `process.cwd()`. */
+  /** Working directory. Default: `process.cwd()` (sandboxed: the first output directory). */
   cwd?: string | undefined;
+  /** Sandbox mode of this run. Default {@link defaultSandboxMode} (`FFMPEG_SANDBOX`, else `auto`). */
+  sandbox?: SandboxMode | undefined;
+  /**
+   * What the sandboxed run may read and write. Default: from the builder (file inputs read-only, output
+   * directories read-write), or inferred from a raw argv ({@link pathsOfArgv}).
+   */
+  sandboxPaths?: SandboxPaths | undefined;
 }
 
 /** What a successful run reports. */
@@ -64,6 +74,8 @@ export interface RunFfmpegResult {
   stderrTail: string[];
   /** Peak memory of ffmpeg and its child processes in bytes: sum of each one's VmHWM (Linux only). */
   peakRssBytes: number | undefined;
+  /** How the run was isolated: `'bwrap'` or `'none'`. */
+  isolation: Isolation;
 }
 
 /**
@@ -103,12 +115,19 @@ export async function runFfmpeg(
   if (options.signal?.aborted)
     throw new FfmpegAbortError('ffmpeg run was aborted before it started', { cause: options.signal.reason });
 
+  const spawn = await planSpawn(binary, argv, {
+    mode: options.sandbox,
+    paths: options.sandboxPaths ?? (builder ? pathsOfBuilder(builder) : pathsOfArgv(argv)),
+    cwd: options.cwd,
+  });
   const startedAt = Date.now();
-  const child = execa(binary, argv, {
+  const child = execa(spawn.command, spawn.args, {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     buffer: false,
     reject: false,
     cleanup: true,
+    env: spawn.env,
+    extendEnv: false,
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   child.stdin?.on('error', () => {});
@@ -177,8 +196,10 @@ export async function runFfmpeg(
     );
     timers.push(check);
   }
-  const memory = new MemoryWatch(child.pid, options.maxMemoryBytes, (peak) =>
-    stop(new MemoryLimitError(options.maxMemoryBytes ?? 0, peak)),
+  const memory = new MemoryWatch(
+    child.pid, // the tree below the launcher (bwrap or setpriv) includes the binary
+    options.maxMemoryBytes,
+    (peak) => stop(new MemoryLimitError(options.maxMemoryBytes ?? 0, peak)),
   );
 
   let result: Awaited<typeof child>;
@@ -204,9 +225,10 @@ export async function runFfmpeg(
       cause: result,
     });
   }
+  const exit = spawn.exitOf(result);
   const failure = exitErrorFor({
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
+    exitCode: exit.exitCode ?? null,
+    signal: exit.signal ?? null,
     stderrTail: tail,
     argv,
     binary,
@@ -227,5 +249,6 @@ export async function runFfmpeg(
     lastProgress,
     stderrTail: tail,
     peakRssBytes: memory.peakBytes,
+    isolation: spawn.isolation,
   };
 }

@@ -259,9 +259,13 @@ describe('hostile corpus', { timeout: 60_000 }, () => {
     const cmd = ffmpeg()
       .input(file, { options: { protocol_whitelist: 'file' } })
       .output(join(tmp.path, 'dash-unsafe.mkv'), { videoCodec: 'copy' });
-    await runFfmpeg(cmd, { timeoutMs: 15_000 }).catch(() => undefined);
+    await runFfmpeg(cmd, { timeoutMs: 15_000, sandbox: 'off' }).catch(() => undefined);
     // Documents the bundled 2018 binary: its DASH demuxer ignores the protocol whitelist.
     if ((await getCapabilities()).year === 2018) expect(requests.length).toBeGreaterThan(0);
+    // The sandbox (defence in depth) has no network: the same command sends nothing.
+    requests = [];
+    await runFfmpeg(cmd, { timeoutMs: 15_000, sandbox: 'required' }).catch(() => undefined);
+    expect(requests).toEqual([]);
   });
 
   it('concat list naming /etc/passwd: refused', async () => {

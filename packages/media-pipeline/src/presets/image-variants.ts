@@ -93,7 +93,13 @@ export function imageVariants(o: ImageVariantsOptions): ImageVariantsPlan {
       jpeg: { 'c:v': 'mjpeg', 'q:v': Math.round(31 - (q / 100) * 29) },
       png: { 'c:v': 'png' },
       webp: { 'c:v': 'libwebp', quality: q },
-      avif: { 'c:v': 'libaom-av1', crf: Math.round(63 - (q / 100) * 50), 'still-picture': 1 },
+      avif: {
+        'c:v': 'libaom-av1',
+        crf: Math.round(63 - (q / 100) * 50),
+        'still-picture': 1,
+        // libaom's default (cpu-used 1) takes seconds for one thumbnail; 6 is ~3× faster, same size here.
+        'cpu-used': 6,
+      },
     };
     b = b.output(path, {
       map: [`out${i}`],

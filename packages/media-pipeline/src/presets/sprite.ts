@@ -8,6 +8,7 @@ import { createInputProfile, type InputProfile, inputProfileArgs } from '../inpu
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
 import { COST_WEIGHTS, megapixelSeconds } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
+import { planSpawn } from '../sandbox/spawn-plan.ts';
 import { planStoryboard, type StoryboardLayout } from '../storyboard-layout.ts';
 
 /**
@@ -178,7 +179,7 @@ export async function keyframeTimes(
   profile: InputProfile,
   ffprobePath?: string | undefined,
 ): Promise<number[]> {
-  const r = await execa(
+  const spawn = await planSpawn(
     ffprobePath ?? resolveBinaries().ffprobe,
     [
       '-v',
@@ -192,8 +193,15 @@ export async function keyframeTimes(
       'csv=p=0',
       `file:${resolve(input)}`,
     ],
-    { stdin: 'ignore', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    { paths: { read: [resolve(input)], write: [] } },
   );
+  const r = await execa(spawn.command, spawn.args, {
+    stdin: 'ignore',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: spawn.env,
+    extendEnv: false,
+  });
   const packets = String(r.stdout)
     .split('\n')
     .map((l) => l.split(','))
