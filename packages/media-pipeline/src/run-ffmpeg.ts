@@ -9,6 +9,7 @@ import {
   type MediaPipelineError,
   MemoryLimitError,
 } from './errors.ts';
+import { processTree } from './process-tree-memory.ts';
 import { LineTail, MemoryWatch, removeTargets } from './process-watch.ts';
 import { type FfmpegProgress, finalProgress, ProgressParser } from './progress.ts';
 import type { Isolation, SandboxMode } from './sandbox/mode.ts';
@@ -142,10 +143,19 @@ export async function runFfmpeg(
   let finalBlock: FfmpegProgress | undefined;
 
   // The outputs of a stopped run are deleted, so there is nothing for ffmpeg to finish: kill it now.
+  // The binary may run below a launcher (bwrap): its tree is killed too, and waited for, so nothing of
+  // a stopped run is still alive (or still writing its outputs) when the promise settles.
+  let stopped: Promise<number[]> | undefined;
   const stop = (reason: MediaPipelineError): void => {
     if (stopReason) return;
     stopReason = reason;
-    child.kill('SIGKILL');
+    const root = child.pid;
+    // The tree is read before the launcher dies: afterwards its children are no longer below it.
+    stopped = (root === undefined ? Promise.resolve([]) : processTree(root, false)).then((pids) => {
+      child.kill('SIGKILL');
+      for (const pid of pids) killQuietly(pid);
+      return pids;
+    });
   };
 
   const parser = new ProgressParser(
@@ -216,6 +226,7 @@ export async function runFfmpeg(
 
   const tail = stderr.lines();
   if (stopReason) {
+    await waitUntilGone(await (stopped ?? Promise.resolve([])));
     await removeTargets(cleanup);
     throw stopReason;
   }
@@ -251,4 +262,27 @@ export async function runFfmpeg(
     peakRssBytes: memory.peakBytes,
     isolation: spawn.isolation,
   };
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Waits (at most 5 s) until none of `pids` exists any more. */
+async function waitUntilGone(pids: readonly number[]): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (const pid of pids) {
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }
