@@ -211,6 +211,13 @@ export const JobViewSchema = Type.Object(
     outputs: Type.Array(JobOutputViewSchema),
     error: Type.Optional(JobErrorSchema),
     timings: Type.Optional(JobStatusSchema.properties.timings),
+    playableAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'When the HLS ladder became playable while the job is still processing (every rung has its first segment)',
+      }),
+    ),
     webhookDeliveries: Type.Optional(Type.Array(WebhookDeliverySchema)),
   },
   { title: 'Job' },

@@ -28,6 +28,11 @@ export const PlaybackSchema = Type.Object(
       ],
       { description: 'Thumbnail storyboard for a seek bar; null when the job made no sprite' },
     ),
+    live: Type.Boolean({
+      description:
+        'true while the job is processing: the HLS playlists grow (EVENT) and gain #EXT-X-ENDLIST when it ' +
+        'succeeds; mp4, poster and storyboard are null until then',
+    }),
     expiresAt: Type.String({
       format: 'date-time',
       description: 'Every URL here (and in the playlists) stops working at this time',
