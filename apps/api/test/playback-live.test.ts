@@ -45,7 +45,7 @@ describe('playback while the job is processing (live HLS)', { timeout: 120_000 }
     await setStatus(jobId, {
       state: 'processing',
       playableAt: new Date().toISOString(),
-      live: { attempt, masterKey: `${dir}master.m3u8`, segments: 1 },
+      live: { attempt, masterKey: `${dir}master.m3u8` },
     });
     return jobId;
   }
@@ -113,6 +113,21 @@ describe('playback while the job is processing (live HLS)', { timeout: 120_000 }
     expect(job.playableAt).toEqual(expect.any(String));
   });
 
+  it('a VOD playlist stored before the job says succeeded is served without its ENDLIST', async () => {
+    const jobId = await liveJob('e5');
+    await put(
+      `${outputsPrefix(jobId)}hls-e5/240p.m3u8`,
+      '#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI="240p_init.mp4"\n#EXTINF:4,\n240p_00000.m4s\n#EXT-X-ENDLIST\n',
+    );
+    const { hls } = await readJson(await h.api(`/v1/jobs/${jobId}/playback`));
+    const master = await (await fetch(hls)).text();
+
+    const variant = await (await fetch(uriLines(master)[0] ?? '')).text();
+
+    expect(variant).toContain('240p_00000.m4s');
+    expect(variant).not.toContain('#EXT-X-ENDLIST');
+  });
+
   it('after a failure: playback 410 with the reason, and the live playlists answer 410', async () => {
     const jobId = await liveJob('b2');
     const { hls } = await readJson(await h.api(`/v1/jobs/${jobId}/playback`));
@@ -140,7 +155,7 @@ describe('playback while the job is processing (live HLS)', { timeout: 120_000 }
     await setStatus(jobId, {
       state: 'processing',
       playableAt: new Date().toISOString(),
-      live: { attempt: 'd4', masterKey: `${dir}master.m3u8`, segments: 1 },
+      live: { attempt: 'd4', masterKey: `${dir}master.m3u8` },
     });
 
     const old = await fetch(oldHls);

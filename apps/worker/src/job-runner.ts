@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   JobDocumentError,
@@ -18,6 +18,7 @@ import {
   MediaPipelineError,
   type OutputFile,
   type ProbeResult,
+  planLadder,
   probe,
   runPreset,
 } from '@media-server/media-pipeline';
@@ -27,6 +28,7 @@ import type { WorkerConfig } from './config.ts';
 import type { FfmpegReport } from './ffmpeg-runtime.ts';
 import { JobFailure } from './job-failure.ts';
 import { estimatePresetSeconds, JobProgressTracker } from './job-progress.ts';
+import { LivePublisher } from './live-hls/live-publisher.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { checkPresets, planPreset } from './presets.ts';
 import { downloadObject, normaliseEtag, uploadFile } from './s3-transfer.ts';
@@ -186,7 +188,7 @@ export class JobRunner {
       await writer.close();
       const final = await writer.update((status) => {
         if (status?.worker?.id !== config.workerId) return undefined;
-        const { progress: _progress, error: _error, worker: _worker, ...rest } = status;
+        const { progress: _progress, error: _error, worker: _worker, live: _live, ...rest } = status;
         return {
           ...rest,
           state: 'succeeded',
@@ -227,7 +229,14 @@ export class JobRunner {
       const failed = await writer
         .update((status) => {
           if (status?.worker?.id !== config.workerId) return undefined;
-          const { progress: _progress, worker: _worker, ...rest } = status;
+          // This attempt's live ladder ends here: the playback route stops serving it.
+          const {
+            progress: _progress,
+            worker: _worker,
+            live: _live,
+            playableAt: _playableAt,
+            ...rest
+          } = status;
           if (!permanent && !exhausted) return { ...rest, state: 'queued', error: jobError };
           return {
             ...rest,
@@ -259,6 +268,41 @@ export class JobRunner {
       this.#metrics.inFlight.dec();
       if (workDir !== '') await rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /** Starts publishing the HLS ladder written into `dir` while it is encoded; the status gets `playableAt`. */
+  async #startLive(
+    target: JobTarget,
+    dir: string,
+    scratchDir: string,
+    info: ProbeResult,
+    writer: StatusWriter,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<LivePublisher> {
+    const publisher = new LivePublisher({
+      s3: this.#s3,
+      bucket: target.bucket,
+      jobId: target.jobId,
+      dir,
+      scratchDir,
+      rungs: planLadder(info),
+      hasAudio: info.audio !== undefined,
+      fps: info.video?.fps,
+      segmentSeconds: 4,
+      signal,
+      log,
+      onPlayable: async ({ attempt, masterKey }) => {
+        const workerId = this.#config.workerId;
+        await writer.update((status) =>
+          status?.worker?.id === workerId && status.state === 'processing'
+            ? { ...status, playableAt: new Date().toISOString(), live: { attempt, masterKey } }
+            : undefined,
+        );
+      },
+    });
+    await publisher.start();
+    return publisher;
   }
 
   #finish(outcome: string, startedAt: number): void {
@@ -335,7 +379,10 @@ export class JobRunner {
       signal,
     });
     const { probe: info, kind, profile } = admitted;
-    const presets: PresetName[] = spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind];
+    // HLS first: with live publishing the job is playable while the other presets still run.
+    const presets: PresetName[] = hlsFirst(
+      spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind],
+    );
     checkPresets(presets, kind);
     log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
     progress.planPresets(presets.map((preset) => ({ preset, seconds: estimatePresetSeconds(preset, info) })));
@@ -343,12 +390,25 @@ export class JobRunner {
     // Presets, one after the other (each is one ffmpeg process, one decode).
     const outDir = join(workDir, 'out');
     const files: Array<OutputFile & { preset: PresetName }> = [];
+    let live: LivePublisher | undefined;
     for (const [index, preset] of presets.entries()) {
       signal.throwIfAborted();
       const plan = await planPreset({ preset, input, probe: info, outDir, profile });
       log.info({ preset }, 'preset started');
+      const publisher =
+        preset === 'hls' && config.liveHls
+          ? await this.#startLive(
+              target,
+              join(outDir, 'hls'),
+              join(workDir, 'live-check'),
+              info,
+              writer,
+              signal,
+              log,
+            )
+          : undefined;
       const run = await runPreset(plan, {
-        signal,
+        signal: publisher === undefined ? signal : AbortSignal.any([signal, publisher.signal]),
         stallTimeoutMs: config.stallTimeoutMs,
         killGraceMs: 500,
         onProgress: (run) =>
@@ -357,7 +417,14 @@ export class JobRunner {
             ...(run.fps === undefined ? {} : { fps: round(run.fps) }),
             ...(run.speed === undefined ? {} : { speed: round(run.speed) }),
           }),
+      }).catch(async (error: unknown) => {
+        await publisher?.stop();
+        throw publisher?.error ?? error;
       });
+      if (publisher !== undefined) {
+        await publisher.finish();
+        live = publisher;
+      }
       log.info({ preset, ms: run.run.durationMs, outputs: run.outputs.length }, 'preset finished');
       writer.progress(progress.advance(`preset:${index}`, 1, Date.now()));
       for (const file of run.outputs) files.push({ ...file, preset });
@@ -368,8 +435,13 @@ export class JobRunner {
     // Check every output before anything is stored: a file that does not probe is never published.
     const outputs: JobOutput[] = [];
     const prefix = outputsPrefix(target.jobId);
+    // A live-published ladder keeps its attempt's keys; the VOD playlists stored below end the live ones.
+    const keyOf = (file: OutputFile): string =>
+      live !== undefined && dirname(file.path) === join(outDir, 'hls')
+        ? `${live.prefix}${basename(file.path)}`
+        : `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
     for (const file of files) {
-      const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
+      const key = keyOf(file);
       const described = await describeOutput(file, key, signal);
       if (described) outputs.push(described);
     }
@@ -383,7 +455,11 @@ export class JobRunner {
     let stored = 0;
     for (const [i, file] of files.entries()) {
       signal.throwIfAborted();
-      const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
+      const key = keyOf(file);
+      if (live?.stored.has(file.path)) {
+        stored += sizes[i] ?? 0;
+        continue;
+      }
       await uploadFile({
         s3: this.#s3,
         bucket: target.bucket,
@@ -406,6 +482,11 @@ export class JobRunner {
       timings: { downloadMs, processMs, uploadMs },
     };
   }
+}
+
+/** `presets` with `hls` moved first (the rest keep their order). */
+function hlsFirst(presets: PresetName[]): PresetName[] {
+  return presets.includes('hls') ? ['hls', ...presets.filter((preset) => preset !== 'hls')] : presets;
 }
 
 /** Why a delivery needs no work, or undefined when the job must run. */

@@ -150,8 +150,6 @@ export const JobStatusSchema = Type.Object({
       attempt: Type.String({ pattern: '^[a-z0-9]{1,32}$' }),
       /** Key of the master playlist (the playback route serves it while `processing`). */
       masterKey: Type.String(),
-      /** Segments stored so far, all rungs together. */
-      segments: Type.Integer({ minimum: 0 }),
     }),
   ),
   /** The worker that holds the job and when it last reported; the reconciler reads it. */

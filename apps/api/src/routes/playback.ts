@@ -43,6 +43,14 @@ async function readText(ctx: AppContext, key: string, what: string): Promise<str
   }
 }
 
+/**
+ * A live playlist as served while the job is processing: the worker stores the VOD playlists just before
+ * it writes `succeeded`, and only the status says the job is done, so `#EXT-X-ENDLIST` waits for it.
+ */
+function withoutEndlist(playlist: string): string {
+  return playlist.replace(/^#EXT-X-ENDLIST[ \t]*\r?\n?/m, '');
+}
+
 /** Every URI a rewrite function meets, in order. */
 function urisOf(text: string, rewrite: typeof rewritePlaylist): string[] {
   const uris: string[] = [];
@@ -148,7 +156,7 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
           // Players on any origin (hls.js) read it; the token, not a cookie, is the credential.
           .header('access-control-allow-origin', '*')
           .type(isPlaylist ? PLAYLIST_CONTENT_TYPE : VTT_CONTENT_TYPE)
-          .send(rewrite(text, mapper))
+          .send(live ? withoutEndlist(rewrite(text, mapper)) : rewrite(text, mapper))
       );
     },
   );
