@@ -8,10 +8,11 @@ import { byId, el, formatEta, stageLabel, stateLabel } from './format.js';
  * @param {{
  *   api: import('./api.js').ApiClient,
  *   onSucceeded: (jobId: string) => void,
+ *   onPlayable: (jobId: string) => void,
  *   onStateChange: () => void,
  * }} options
  */
-export function createJobProgress({ api, onSucceeded, onStateChange }) {
+export function createJobProgress({ api, onSucceeded, onPlayable, onStateChange }) {
   const panel = byId('progress-panel');
   const list = byId('job-cards');
 
@@ -48,6 +49,14 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
 
     let shown = 0;
     let lastState = '';
+    let playable = false;
+    /** The HLS ladder is published while it is encoded: play it while the bar still moves. @param {any} data */
+    function notePlayable(data) {
+      if (playable || data.state !== 'processing' || data.playableAt === undefined) return;
+      playable = true;
+      card.dataset.playable = 'true';
+      onPlayable(jobId);
+    }
     /** @param {string} state @param {{ percent: number, stage?: string, preset?: string, etaSeconds?: number } | undefined} progress */
     function render(state, progress) {
       let percent = 0;
@@ -80,7 +89,7 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
     }
     render('queued', undefined);
 
-    void follow(jobId, render, (failure) => {
+    void follow(jobId, render, notePlayable, (failure) => {
       stage.textContent = failure;
       eta.textContent = '';
     }).then((state) => {
@@ -93,10 +102,11 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
    * Follows the event stream to the end, reconnecting when it closes early; answers the final state.
    * @param {string} jobId
    * @param {(state: string, progress: any) => void} render
+   * @param {(data: any) => void} playable
    * @param {(message: string) => void} fail
    * @returns {Promise<string>}
    */
-  async function follow(jobId, render, fail) {
+  async function follow(jobId, render, playable, fail) {
     let delay = 1000;
     for (;;) {
       let state = '';
@@ -105,10 +115,12 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
           if (event === 'state') {
             state = data.state;
             render(state, data.progress);
+            playable(data);
             if (state === 'failed') fail(`Failed: ${data.error?.message ?? 'unknown error'}`);
           } else if (event === 'progress') {
             state = data.state;
             render(state, data.progress);
+            playable(data);
           } else if (event === 'end') {
             return data.state;
           }
