@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type PlannedRung, probe } from '@media-server/media-pipeline';
@@ -35,6 +35,10 @@ export async function checkSegment(
     () => 0,
   );
   if (size === 0) throw new LiveSegmentError(`HLS segment ${name} is listed but empty or missing`);
+  // A cut segment still probes (its moof announces every sample): its boxes must fill the file exactly.
+  const whole =
+    segment.initUri === undefined ? size % 188 === 0 : boxesFillFile(await readFile(segment.path));
+  if (!whole) throw new LiveSegmentError(`HLS segment ${name} is incomplete (its last box or packet is cut)`);
   let file = segment.path;
   if (segment.initUri !== undefined) {
     file = join(options.scratchDir, `check-${segment.rung}.mp4`);
@@ -68,4 +72,19 @@ export async function checkSegment(
   } finally {
     if (file !== segment.path) await rm(file, { force: true });
   }
+}
+
+/** True when the ISO BMFF boxes of `bytes` (moof, mdat…) follow each other up to its last byte exactly. */
+function boxesFillFile(bytes: Buffer): boolean {
+  let offset = 0;
+  while (offset + 8 <= bytes.length) {
+    let size = bytes.readUInt32BE(offset);
+    if (size === 1) {
+      if (offset + 16 > bytes.length) return false;
+      size = Number(bytes.readBigUInt64BE(offset + 8));
+    }
+    if (size < 8) return false;
+    offset += size;
+  }
+  return offset === bytes.length;
 }

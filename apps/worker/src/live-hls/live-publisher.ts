@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { outputsPrefix } from '@media-server/jobs';
 import type { PlannedRung } from '@media-server/media-pipeline';
 import type { Logger } from 'pino';
 import { uploadFile } from '../s3-transfer.ts';
-import { checkSegment } from './check-segment.ts';
+import { checkSegment, LiveSegmentError } from './check-segment.ts';
 import { eventPlaylist, liveMasterPlaylist, type PublishedSegment } from './live-playlists.ts';
 import { type FinishedSegment, SegmentWatcher } from './segment-watcher.ts';
 
@@ -58,6 +58,8 @@ export class LivePublisher {
   readonly #segments = new Map<string, PublishedSegment[]>();
   readonly #targetDuration = new Map<string, number>();
   readonly #stored = new Set<string>();
+  /** sha256 of each init segment as stored: ffmpeg must not rewrite one afterwards. */
+  readonly #initDigests = new Map<string, string>();
   readonly #abort = new AbortController();
   #playableAt: number | undefined;
 
@@ -101,6 +103,11 @@ export class LivePublisher {
   /** After a clean ffmpeg exit: publishes the segments listed by now; throws when one was refused. */
   async finish(): Promise<void> {
     await this.#watcher.stop({ flush: true });
+    for (const [name, digest] of this.#initDigests) {
+      if ((await sha256(join(this.#options.dir, name))) !== digest) {
+        throw new LiveSegmentError(`HLS init segment ${name} changed after it was published`);
+      }
+    }
   }
 
   /** After a failed run: stops watching, publishes nothing more. */
@@ -120,6 +127,7 @@ export class LivePublisher {
     });
     const published = this.#segments.get(segment.rung) ?? [];
     if (published.length === 0 && segment.initUri !== undefined) {
+      this.#initDigests.set(segment.initUri, await sha256(join(o.dir, segment.initUri)));
       await this.#storeFile(segment.initUri, 'video/mp4');
     }
     await this.#storeFile(segment.uri, segment.initUri === undefined ? 'video/mp2t' : 'video/iso.segment');
@@ -175,4 +183,10 @@ export class LivePublisher {
       { abortSignal: this.#options.signal },
     );
   }
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
