@@ -236,9 +236,12 @@ describe('the web page in real Chromium', () => {
       expect(percents.every((value, index) => index === 0 || value >= (percents[index - 1] ?? 0))).toBe(true);
 
       // The probe summary, the MP4 link and a storyboard thumbnail on hover over the seek bar.
-      await expect.poll(() => page.locator('#probe dd').first().textContent()).toBe('0:10');
+      // The page adds them when the job succeeds (it may have started playing before): give it time.
+      await expect
+        .poll(() => page.locator('#probe dd').first().textContent(), { timeout: 30_000 })
+        .toBe('0:10');
       expect(await page.locator('#probe').textContent()).toContain('1280×720');
-      await expect.poll(() => page.locator('#mp4-link a').count()).toBe(1);
+      await expect.poll(() => page.locator('#mp4-link a').count(), { timeout: 30_000 }).toBe(1);
       expect(await page.locator('#mp4-link a').getAttribute('href')).toMatch(/^http/);
       const seek = page.locator('#seek');
       const box = await seek.boundingBox();
