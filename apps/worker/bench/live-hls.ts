@@ -88,6 +88,14 @@ async function runJob(
   const probeApi = await startPlaybackProbe(aws);
   try {
     const jobId = newJobId();
+    // The job belongs to the bench's API key (a key sees only its own jobs).
+    await aws.store.writeSpec({
+      schemaVersion: 1,
+      jobId,
+      createdAt: new Date().toISOString(),
+      source: { key: uploadKey(jobId, 'clip.mp4') },
+      owner: 'bench',
+    });
     await upload(aws, jobId, file);
     const uploaded = Date.now();
     const playable = await probeApi.waitUntilPlayable(jobId, 3 * 3600_000);
