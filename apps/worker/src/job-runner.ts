@@ -29,6 +29,7 @@ import type { FfmpegReport } from './ffmpeg-runtime.ts';
 import { JobFailure } from './job-failure.ts';
 import { estimatePresetSeconds, JobProgressTracker } from './job-progress.ts';
 import { LivePublisher } from './live-hls/live-publisher.ts';
+import { ADMIT_BYTES, HEAD_BYTES, streamableKind, waitForBytes } from './live-hls/streamable-source.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { checkPresets, planPreset } from './presets.ts';
 import { downloadObject, normaliseEtag, uploadFile } from './s3-transfer.ts';
@@ -342,7 +343,8 @@ export class JobRunner {
     const extension = extname(target.key).toLowerCase();
     const input = join(workDir, `source${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : ''}`);
     const progress = new JobProgressTracker({ sourceBytes: target.size, startedAt: t0 });
-    const downloaded = await downloadObject({
+    let presetsStarted = false;
+    const downloading = downloadObject({
       s3: this.#s3,
       bucket: target.bucket,
       key: target.key,
@@ -351,13 +353,38 @@ export class JobRunner {
       signal,
       onBytes: (bytes, total) => {
         const size = total ?? target.size;
-        if (size !== undefined && size > 0)
+        if (size !== undefined && size > 0 && !presetsStarted)
           writer.progress(progress.advance('download', bytes / size, Date.now()));
       },
     });
-    if (downloaded.bytes === 0) throw new JobFailure('INPUT_EMPTY', 'the uploaded file is empty (0 bytes)');
-    const downloadMs = Date.now() - t0;
-    this.#metrics.stageDuration.observe({ stage: 'download' }, downloadMs / 1000);
+    // Handled where it is awaited; this keeps a failure while nobody awaits it from being "unhandled".
+    downloading.catch(() => {});
+    let downloadMs = 0;
+    let downloadFinished = false;
+    const downloadAborted = new AbortController();
+    const downloadEnded = downloading.then(
+      (result) => {
+        downloadFinished = true;
+        downloadMs = Date.now() - t0;
+        this.#metrics.stageDuration.observe({ stage: 'download' }, downloadMs / 1000);
+        return result;
+      },
+      (error: unknown) => {
+        downloadFinished = true;
+        downloadAborted.abort(error);
+        throw error;
+      },
+    );
+    downloadEnded.catch(() => {});
+    // Streamable sources (moov-first MP4, MPEG-TS) are transcoded to HLS while they download: ffmpeg
+    // reads the growing local file (`-follow 1`), no network protocol is opened. Others: download first.
+    const streaming =
+      config.liveHls &&
+      streamableKind(await waitForBytes(input, HEAD_BYTES, downloadEnded)) !== undefined &&
+      (await waitForBytes(input, ADMIT_BYTES, downloadEnded)).length >= ADMIT_BYTES;
+    const downloaded = streaming ? undefined : await downloadEnded;
+    if (downloaded?.bytes === 0) throw new JobFailure('INPUT_EMPTY', 'the uploaded file is empty (0 bytes)');
+    if (streaming) log.info('transcoding the source while it downloads');
 
     // Probe and policy.
     const t1 = Date.now();
@@ -393,8 +420,18 @@ export class JobRunner {
     let live: LivePublisher | undefined;
     for (const [index, preset] of presets.entries()) {
       signal.throwIfAborted();
-      const plan = await planPreset({ preset, input, probe: info, outDir, profile });
-      log.info({ preset }, 'preset started');
+      // Only the HLS ladder reads the source while it downloads; every other preset waits for all of it.
+      const growing = streaming && preset === 'hls' && !downloadFinished;
+      if (!growing) await downloadEnded;
+      const plan = await planPreset({
+        preset,
+        input,
+        probe: info,
+        outDir,
+        profile: growing ? createInputProfile({ ...profile, followGrowingFileSeconds: 60 }) : profile,
+      });
+      presetsStarted = true;
+      log.info({ preset, growing }, 'preset started');
       const publisher =
         preset === 'hls' && config.liveHls
           ? await this.#startLive(
@@ -408,7 +445,11 @@ export class JobRunner {
             )
           : undefined;
       const run = await runPreset(plan, {
-        signal: publisher === undefined ? signal : AbortSignal.any([signal, publisher.signal]),
+        signal: AbortSignal.any([
+          signal,
+          ...(publisher === undefined ? [] : [publisher.signal]),
+          ...(growing ? [downloadAborted.signal] : []),
+        ]),
         stallTimeoutMs: config.stallTimeoutMs,
         killGraceMs: 500,
         onProgress: (run) =>
@@ -419,6 +460,7 @@ export class JobRunner {
           }),
       }).catch(async (error: unknown) => {
         await publisher?.stop();
+        if (growing && downloadAborted.signal.aborted) throw downloadAborted.signal.reason;
         throw publisher?.error ?? error;
       });
       if (publisher !== undefined) {
@@ -429,6 +471,7 @@ export class JobRunner {
       writer.progress(progress.advance(`preset:${index}`, 1, Date.now()));
       for (const file of run.outputs) files.push({ ...file, preset });
     }
+    const source = await downloadEnded;
     const processMs = Date.now() - t1;
     this.#metrics.stageDuration.observe({ stage: 'process' }, processMs / 1000);
 
@@ -477,8 +520,8 @@ export class JobRunner {
     return {
       outputs,
       probe: summariseProbe(info, kind),
-      etag: downloaded.etag ?? normaliseEtag(target.etag),
-      size: downloaded.bytes,
+      etag: source.etag ?? normaliseEtag(target.etag),
+      size: source.bytes,
       timings: { downloadMs, processMs, uploadMs },
     };
   }

@@ -3,9 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type JobStatus, newJobId, uploadKey } from '@media-server/jobs';
-import { parseMasterPlaylist, parseMediaPlaylist } from '@media-server/media-pipeline';
+import { parseMasterPlaylist, parseMediaPlaylist, resolveBinaries } from '@media-server/media-pipeline';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, scratchDir, startTestAws, type TestAws, WorkerProcess, waitForStatus } from './helpers.ts';
+import { startThrottleProxy } from './throttle-proxy.ts';
 
 describe('live HLS: the ladder is published while it is encoded', { timeout: 300_000 }, () => {
   let aws: TestAws;
@@ -122,5 +124,86 @@ describe('live HLS: the ladder is published while it is encoded', { timeout: 300
     expect(seen.size).toBeGreaterThan(0);
     for (const [uri, hash] of seen) expect(await digest(`${dir}${uri}`), uri).toBe(hash);
     expect(segments).toBeGreaterThanOrEqual(seen.size);
+  });
+
+  it('transcodes a moov-first MP4 while it downloads over a slow link: playable before the download ends', async () => {
+    // Prepare: a fast-start MP4 of ~10 MB, and S3 behind a 1 MB/s link for this worker only.
+    const clip = join(scratch.dir, 'faststart.mp4');
+    await execa(resolveBinaries().ffmpeg, [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...[
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=25:duration=20',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=duration=20',
+      ],
+      ...[
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-b:v',
+        '4M',
+        '-c:a',
+        'aac',
+        '-movflags',
+        '+faststart',
+        clip,
+      ],
+    ]);
+    const proxy = await startThrottleProxy(aws.env.AWS_ENDPOINT_URL_S3 ?? '', 1024 * 1024);
+    const slow = await WorkerProcess.start({
+      ...aws.env,
+      AWS_ENDPOINT_URL_S3: proxy.endpoint,
+      WORKER_CONCURRENCY: '1',
+      WORKER_ID: 'slow-link',
+    });
+    await worker.stop();
+    try {
+      const jobId = newJobId();
+      const key = uploadKey(jobId, 'faststart.mp4');
+      await aws.store.writeSpec({
+        schemaVersion: 1,
+        jobId,
+        createdAt: new Date().toISOString(),
+        source: { key },
+      });
+
+      // Act
+      await aws.s3.send(
+        new PutObjectCommand({
+          Bucket: aws.bucket,
+          Key: key,
+          Body: await readFile(clip),
+          ContentType: 'video/mp4',
+        }),
+      );
+      const done = await waitForStatus(
+        aws.store,
+        jobId,
+        (s) => s.state === 'succeeded' || s.state === 'failed',
+        240_000,
+      );
+
+      // Assess: the ladder was playable before the download had ended, and it is whole.
+      expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+      expect(slow.logs.some((line) => line.msg === 'transcoding the source while it downloads')).toBe(true);
+      const started = Date.parse(done.timings.startedAt ?? '');
+      const downloadEnd = started + (done.timings.downloadMs ?? 0);
+      expect(done.timings.downloadMs).toBeGreaterThan(5000);
+      expect(Date.parse(done.playableAt ?? '')).toBeLessThan(downloadEnd);
+      const master = done.outputs.find((o) => o.kind === 'hls-master')?.key ?? '';
+      const dir = master.slice(0, master.lastIndexOf('/') + 1);
+      const rung = parseMediaPlaylist((await text(`${dir}360p.m3u8`)) ?? '');
+      expect(rung.ended).toBe(true);
+      expect(rung.segments.reduce((sum, s) => sum + s.duration, 0)).toBeGreaterThan(19);
+    } finally {
+      await slow.stop();
+      await proxy.stop();
+    }
   });
 });
