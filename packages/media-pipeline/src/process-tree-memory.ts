@@ -68,6 +68,8 @@ export class ProcessTreeMemory {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #pids: number[] = [];
+  /** Pids known to run their own image (exec done): their exe need not be read again. */
+  readonly #execed = new Set<number>();
   #nextScanAt = 0;
   #scanEveryMs = 50;
 
@@ -107,8 +109,11 @@ export class ProcessTreeMemory {
       const self = await selfExe;
       let rss = 0;
       for (const pid of pids) {
-        const exe = await readlink(`/proc/${pid}/exe`).catch(() => undefined);
-        if (self !== undefined && exe === self && pid !== process.pid) continue;
+        if (!this.#execed.has(pid) && pid !== process.pid) {
+          const exe = await readlink(`/proc/${pid}/exe`).catch(() => undefined);
+          if (self !== undefined && exe === self) continue;
+          this.#execed.add(pid);
+        }
         const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
         const hwm = kib(status, 'VmHWM');
         if (hwm !== undefined) this.#hwm.set(pid, Math.max(this.#hwm.get(pid) ?? 0, hwm));
