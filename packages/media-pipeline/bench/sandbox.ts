@@ -1,10 +1,11 @@
 /**
  * What the sandbox costs: `pnpm --filter @media-server/media-pipeline bench:sandbox`.
  * 1. Start cost: `ffmpeg -version` / `ffprobe -version` spawned as runs spawn them (planSpawn → execa),
- *    unsandboxed (setpriv) and sandboxed (bwrap), interleaved, median of 25 each, for every build here.
+ *    unsandboxed (setpriv) and sandboxed (bwrap), interleaved, median of 15 each, for every build here.
  * 2. A 20 s 1080p transcode (h264Mp4 preset, x264 veryfast) with runFfmpeg, sandbox off vs required,
- *    interleaved, median of 3; CPU is the children's user+sys from /proc/self/stat (cutime + cstime:
- *    bwrap waits for its init, which waits for ffmpeg, so ffmpeg's CPU is included in both cases).
+ *    interleaved, median of 3; CPU is the ffmpeg process's own user+sys, read from /proc/<pid>/stat every
+ *    100 ms while it runs (bwrap's outer process does not wait for its init, so the children's times of
+ *    this process would miss a sandboxed ffmpeg; the same polling is used for both modes).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -40,11 +41,42 @@ async function startMs(binary: string, mode: SandboxMode): Promise<number> {
   return performance.now() - t0;
 }
 
-async function childCpuSeconds(): Promise<number> {
-  const stat = await readFile('/proc/self/stat', 'utf8');
+/** user + sys seconds of a process (fields 14 and 15 of /proc/<pid>/stat, 100 ticks per second). */
+async function cpuSecondsOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): cutime is field 16, cstime field 17 (clock ticks, 100 per second).
-  return (Number(fields[13]) + Number(fields[14])) / 100;
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Every descendant pid of `pid`. */
+async function descendants(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
+  return [...children, ...(await Promise.all(children.map(descendants))).flat()];
+}
+
+/** Polls the CPU time of the ffmpeg descendant of this process until `stop()`; returns the last reading. */
+function watchFfmpegCpu(): { stop(): Promise<number> } {
+  let last = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const pid of await descendants(process.pid)) {
+        const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+        if (comm !== 'ffmpeg') continue;
+        last = Math.max(last, (await cpuSecondsOf(pid)) ?? 0);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return last;
+    },
+  };
 }
 
 try {
@@ -61,7 +93,7 @@ try {
     await startMs(binary, 'required');
     const off: number[] = [];
     const on: number[] = [];
-    for (let i = 0; i < 25; i += 1) {
+    for (let i = 0; i < 15; i += 1) {
       off.push(await startMs(binary, 'off'));
       on.push(await startMs(binary, 'required'));
     }
@@ -101,11 +133,11 @@ try {
         output: join(dir, `out-${mode}.mp4`),
         preset: 'veryfast',
       });
-      const c0 = await childCpuSeconds();
+      const watch = watchFfmpegCpu();
       const t0 = performance.now();
       const r = await runFfmpeg(plan.builder, { sandbox: mode });
       walls[mode].push((performance.now() - t0) / 1000);
-      cpu[mode].push((await childCpuSeconds()) - c0);
+      cpu[mode].push(await watch.stop());
       if (r.isolation !== (mode === 'off' ? 'none' : 'bwrap')) throw new Error(`isolation ${r.isolation}`);
     }
   }
