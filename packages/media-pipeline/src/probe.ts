@@ -79,7 +79,7 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<P
   });
   let memoryExceeded = false;
   const memory = new MemoryWatch(
-    child.pid, // the tree below the launcher (bwrap or setpriv) includes the binary
+    () => spawn.binaryPid(child.pid), // the binary below the launcher (bwrap), not the launcher
     options.maxMemoryBytes ?? 1024 ** 3,
     () => {
       memoryExceeded = true;

@@ -46,28 +46,45 @@ export class LineTail {
 /**
  * Watches the peak memory of a process and its descendants (see {@link ProcessTreeMemory}) and calls
  * `onExceed` once when it passes `limitBytes`. Elsewhere than Linux `peakBytes` stays `undefined`.
+ * `pid` may be a function, asked until it answers, for a binary that runs below a launcher (the
+ * sandbox): the launcher's own memory is not the binary's.
  */
 export class MemoryWatch {
-  readonly #tree: ProcessTreeMemory | undefined;
+  #tree: ProcessTreeMemory | undefined;
   #fired = false;
+  #stopped = false;
 
   constructor(
-    pid: number | undefined,
+    pid: number | undefined | (() => Promise<number | undefined>),
     limitBytes: number | undefined,
     onExceed: (peak: number) => void,
     intervalMs: number = limitBytes === undefined ? 250 : 50,
   ) {
     if (pid === undefined || process.platform !== 'linux') return;
-    this.#tree = new ProcessTreeMemory(pid, {
-      intervalMs,
-      onSample: () => {
-        const peak = this.#tree?.peakBytes;
-        if (limitBytes !== undefined && peak !== undefined && peak > limitBytes && !this.#fired) {
-          this.#fired = true;
-          onExceed(peak);
-        }
-      },
-    });
+    const start = (root: number): void => {
+      if (this.#stopped) return;
+      this.#tree = new ProcessTreeMemory(root, {
+        intervalMs,
+        onSample: () => {
+          const peak = this.#tree?.peakBytes;
+          if (limitBytes !== undefined && peak !== undefined && peak > limitBytes && !this.#fired) {
+            this.#fired = true;
+            onExceed(peak);
+          }
+        },
+      });
+    };
+    if (typeof pid === 'number') {
+      start(pid);
+      return;
+    }
+    void (async () => {
+      while (!this.#stopped) {
+        const root = await pid().catch(() => undefined);
+        if (root !== undefined) return start(root);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
   }
 
   /** Peak memory of the process tree, in bytes (sum of each process's VmHWM). */
@@ -76,6 +93,7 @@ export class MemoryWatch {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#tree?.stop();
   }
 }

@@ -207,7 +207,7 @@ export async function runFfmpeg(
     timers.push(check);
   }
   const memory = new MemoryWatch(
-    child.pid, // the tree below the launcher (bwrap or setpriv) includes the binary
+    () => spawn.binaryPid(child.pid), // the binary below the launcher (bwrap), not the launcher
     options.maxMemoryBytes,
     (peak) => stop(new MemoryLimitError(options.maxMemoryBytes ?? 0, peak)),
   );
