@@ -36,6 +36,14 @@ describe('loadWorkerConfig', () => {
     );
   });
 
+  it('WORKER_LIVE_HLS: on by default, off with false, anything else refused', () => {
+    expect(loadWorkerConfig({}).liveHls).toBe(true);
+    expect(loadWorkerConfig({ WORKER_LIVE_HLS: 'false' }).liveHls).toBe(false);
+    expect(() => loadWorkerConfig({ WORKER_LIVE_HLS: 'yes' })).toThrow(
+      /WORKER_LIVE_HLS must be true or false/,
+    );
+  });
+
   it('reads WORKER_VISIBILITY_TIMEOUT_SECONDS and refuses one too short for the heartbeat', () => {
     expect(loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '60' }).visibilityTimeoutSeconds).toBe(60);
     expect(() => loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '2' })).toThrow(
