@@ -82,6 +82,7 @@ export async function jobView(
   if (status?.probe !== undefined) view.probe = status.probe;
   if (status?.error !== undefined) view.error = status.error;
   if (status?.timings !== undefined) view.timings = status.timings;
+  if (status?.playableAt !== undefined) view.playableAt = status.playableAt;
   if (status?.webhookDeliveries !== undefined) view.webhookDeliveries = status.webhookDeliveries;
   return view;
 }

@@ -308,9 +308,10 @@ describe('playback: signed URLs to a private bucket (local-aws checks signatures
     // Act
     const responses = await Promise.all(paths.map((path) => rawGet(h.baseUrl, path)));
 
-    // Assess: refused (validation, or not found under the job), never the other job's playlist.
+    // Assess: refused (validation, not found under the job, or not the job's current ladder: 410),
+    // never the other job's playlist.
     for (const [index, response] of responses.entries()) {
-      expect([400, 403, 404], paths[index]).toContain(response.status);
+      expect([400, 403, 404, 410], paths[index]).toContain(response.status);
       expect(response.type, paths[index]).toMatch(/^application\/problem\+json/);
     }
   });

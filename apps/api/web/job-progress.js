@@ -12,10 +12,11 @@ const RETRY_AFTER_MS = 15_000;
  * @param {{
  *   api: import('./api.js').PageApi,
  *   onSucceeded: (jobId: string) => void,
+ *   onPlayable: (jobId: string) => void,
  *   onStateChange: () => void,
  * }} options
  */
-export function createJobProgress({ api, onSucceeded, onStateChange }) {
+export function createJobProgress({ api, onSucceeded, onPlayable, onStateChange }) {
   const panel = byId('progress-panel');
   const list = byId('job-cards');
 
@@ -52,6 +53,14 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
 
     let shown = 0;
     let lastState = '';
+    let playable = false;
+    /** The HLS ladder is published while it is encoded: play it while the bar still moves. @param {any} data */
+    function notePlayable(data) {
+      if (playable || data.state !== 'processing' || data.playableAt === undefined) return;
+      playable = true;
+      card.dataset.playable = 'true';
+      onPlayable(jobId);
+    }
     /** @param {string} state @param {{ percent: number, stage?: string, preset?: string, etaSeconds?: number } | undefined} progress */
     function render(state, progress) {
       let percent = 0;
@@ -84,7 +93,7 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
     }
     render('queued', undefined);
 
-    void follow(jobId, render, (failure) => {
+    void follow(jobId, render, notePlayable, (failure) => {
       stage.textContent = failure;
       eta.textContent = '';
     }).then((state) => {
@@ -99,10 +108,11 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
    * later from the last event it saw.
    * @param {string} jobId
    * @param {(state: string, progress: any) => void} render
+   * @param {(data: any) => void} playable
    * @param {(message: string) => void} fail
    * @returns {Promise<string>}
    */
-  async function follow(jobId, render, fail) {
+  async function follow(jobId, render, playable, fail) {
     /** @type {string | undefined} */
     let lastEventId;
     for (;;) {
@@ -111,10 +121,12 @@ export function createJobProgress({ api, onSucceeded, onStateChange }) {
           lastEventId = event.id ?? lastEventId;
           if (event.event === 'state') {
             render(event.data.state, event.data.progress);
+            playable(event.data);
             if (event.data.state === 'failed')
               fail(`Failed: ${event.data.error?.message ?? 'unknown error'}`);
           } else if (event.event === 'progress') {
             render(event.data.state, event.data.progress);
+            playable(event.data);
           } else if (event.event === 'end') {
             return event.data.state;
           }

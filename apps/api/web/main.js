@@ -69,9 +69,14 @@ function start(apiKey, devKey, multipartThresholdBytes) {
   });
   const progress = createJobProgress({
     api,
-    // The first job to finish plays; later ones wait for a click in the jobs list.
+    // The first job to become playable plays (while it is still processing: its HLS ladder is
+    // published as it is encoded); later ones wait for a click in the jobs list.
+    onPlayable: (jobId) => {
+      if (player.jobId === '') void openJob(jobId);
+    },
     onSucceeded: (jobId) => {
       if (player.jobId === '') void openJob(jobId);
+      else if (player.jobId === jobId) void player.complete(jobId);
     },
     onStateChange: () => void jobs.refresh(),
   });

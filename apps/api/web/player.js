@@ -137,7 +137,8 @@ export function createPlayer({ api }) {
   }
 
   /**
-   * Loads a succeeded job into the player.
+   * Loads a job into the player: a succeeded one, or a processing one whose HLS ladder is playable
+   * (`playback.live`: the playlists grow and end when the job succeeds; {@link complete} then adds the rest).
    * @param {string} jobId
    */
   async function load(jobId) {
@@ -145,26 +146,17 @@ export function createPlayer({ api }) {
     unload();
     loadedJobId = jobId;
     panel.hidden = false;
+    video.poster = '';
     byId('player-name').textContent = jobName(job);
-    video.poster = playback.poster ?? '';
-    const mp4 = byId('mp4-link');
-    mp4.replaceChildren();
-    if (playback.mp4 != null) {
-      mp4.append(
-        el('a', { class: 'button button-secondary', href: playback.mp4, target: '_blank', rel: 'noopener' }, [
-          'Download MP4',
-        ]),
-      );
-    }
-    renderProbe(job.probe);
-
+    video.dataset.live = String(playback.live === true);
     const engine = byId('engine');
     if (playback.hls == null) {
       video.src = playback.mp4 ?? '';
       video.dataset.engine = 'mp4';
       engine.textContent = 'MP4';
     } else if (Hls.isSupported()) {
-      hls = new Hls({ workerPath: '/vendor/hls.worker.js' });
+      // A live (EVENT) ladder starts at its beginning, not at its live edge.
+      hls = new Hls({ workerPath: '/vendor/hls.worker.js', startPosition: 0 });
       hls.loadSource(playback.hls);
       hls.attachMedia(video);
       video.dataset.engine = 'hls.js';
@@ -181,6 +173,38 @@ export function createPlayer({ api }) {
     video.dataset.jobId = jobId;
     renderTime();
     renderPlaying();
+    await showExtras(jobId, playback, job);
+  }
+
+  /**
+   * The job in the player (loaded live) succeeded: the same HLS URLs now end (VOD); the poster, MP4
+   * link and storyboard arrive without interrupting playback.
+   * @param {string} jobId
+   */
+  async function complete(jobId) {
+    if (loadedJobId !== jobId || video.dataset.live !== 'true') return;
+    const [playback, job] = await Promise.all([api.playback(jobId), api.jobs.get(jobId)]);
+    if (loadedJobId !== jobId) return;
+    video.dataset.live = 'false';
+    await showExtras(jobId, playback, job);
+  }
+
+  /**
+   * Poster, MP4 link, probe summary and storyboard of a job.
+   * @param {string} jobId @param {Record<string, any>} playback @param {Record<string, any>} job
+   */
+  async function showExtras(jobId, playback, job) {
+    if (playback.poster != null) video.poster = playback.poster;
+    const mp4 = byId('mp4-link');
+    mp4.replaceChildren();
+    if (playback.mp4 != null) {
+      mp4.append(
+        el('a', { class: 'button button-secondary', href: playback.mp4, target: '_blank', rel: 'noopener' }, [
+          'Download MP4',
+        ]),
+      );
+    }
+    renderProbe(job.probe);
 
     if (playback.storyboard != null) {
       try {
@@ -226,6 +250,7 @@ export function createPlayer({ api }) {
 
   return {
     load,
+    complete,
     /** The job in the player, if any. */
     get jobId() {
       return loadedJobId;

@@ -280,6 +280,14 @@ if (!skip.has('5')) {
     const probeApi = await startPlaybackProbe(aws);
     try {
       const jobId = newJobId();
+      // The job belongs to the probe's API key (a key sees only its own jobs).
+      await aws.store.writeSpec({
+        schemaVersion: 1,
+        jobId,
+        createdAt: new Date().toISOString(),
+        source: { key: uploadKey(jobId, 'clip.mp4') },
+        owner: 'bench',
+      });
       log('5: uploading the 720p clip');
       await put(aws, jobId, clip);
       const uploaded = Date.now();

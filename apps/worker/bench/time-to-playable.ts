@@ -28,7 +28,7 @@ async function get(url: string): Promise<Response> {
 }
 
 export interface PlaybackProbe {
-  /** Polls the playback route until the job's first segment answers 200; the time it did (epoch ms). */
+  /** Polls the playback route until the first segment of every rung answers 200; the time it did (epoch ms). */
   waitUntilPlayable(jobId: string, timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
 }
@@ -55,9 +55,11 @@ export async function startPlaybackProbe(aws: TestAws): Promise<PlaybackProbe> {
           const { hls } = (await response.json()) as { hls: string | null };
           if (hls === null) throw new Error(`job ${jobId} has no HLS output`);
           const master = urisIn(await (await get(hls)).text());
-          const variant = urisIn(await (await get(master[0] ?? '')).text());
-          // The init segment (EXT-X-MAP) comes first, then the first media segment.
-          for (const uri of variant.slice(0, 2)) await (await get(uri)).arrayBuffer();
+          // Every rung: its init segment (EXT-X-MAP) comes first, then its first media segment.
+          for (const variantUrl of master) {
+            const variant = urisIn(await (await get(variantUrl)).text());
+            for (const uri of variant.slice(0, 2)) await (await get(uri)).arrayBuffer();
+          }
           return Date.now();
         }
         await response.arrayBuffer();

@@ -21,13 +21,6 @@ describe('loadWorkerConfig', () => {
     expect(config.ffmpegSandbox).toBe('auto');
   });
 
-  it('reads WORKER_VISIBILITY_TIMEOUT_SECONDS and refuses one too short for the heartbeat', () => {
-    expect(loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '60' }).visibilityTimeoutSeconds).toBe(60);
-    expect(() => loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '2' })).toThrow(
-      /WORKER_VISIBILITY_TIMEOUT_SECONDS/,
-    );
-  });
-
   it('FFMPEG_SANDBOX: required by default against AWS, validated when set', () => {
     const awsEnv = {
       AWS_REGION: 'eu-west-1',
@@ -40,6 +33,21 @@ describe('loadWorkerConfig', () => {
     expect(loadWorkerConfig({ FFMPEG_SANDBOX: 'required' }).ffmpegSandbox).toBe('required');
     expect(() => loadWorkerConfig({ FFMPEG_SANDBOX: 'yes' })).toThrow(
       /FFMPEG_SANDBOX must be required, auto or off/,
+    );
+  });
+
+  it('WORKER_LIVE_HLS: on by default, off with false, anything else refused', () => {
+    expect(loadWorkerConfig({}).liveHls).toBe(true);
+    expect(loadWorkerConfig({ WORKER_LIVE_HLS: 'false' }).liveHls).toBe(false);
+    expect(() => loadWorkerConfig({ WORKER_LIVE_HLS: 'yes' })).toThrow(
+      /WORKER_LIVE_HLS must be true or false/,
+    );
+  });
+
+  it('reads WORKER_VISIBILITY_TIMEOUT_SECONDS and refuses one too short for the heartbeat', () => {
+    expect(loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '60' }).visibilityTimeoutSeconds).toBe(60);
+    expect(() => loadWorkerConfig({ WORKER_VISIBILITY_TIMEOUT_SECONDS: '2' })).toThrow(
+      /WORKER_VISIBILITY_TIMEOUT_SECONDS/,
     );
   });
 

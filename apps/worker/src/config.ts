@@ -35,6 +35,8 @@ export interface WorkerConfig {
   stallTimeoutMs: number;
   /** Minimum time between two progress writes to status.json. */
   progressIntervalMs: number;
+  /** Publish the HLS ladder while it is encoded (playable before the job ends). */
+  liveHls: boolean;
   /** Receive on this cron schedule (the original's periodic mode) instead of long-polling continuously. */
   pollSchedule: string | undefined;
   /** cron expression (with seconds) of the reconciler, or undefined when disabled. */
@@ -132,6 +134,12 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   }
   const webhookAllowPrivateNetworks = allowPrivate ? allowPrivate === 'true' : aws?.mode === 'local';
 
+  const liveHlsSetting = env.WORKER_LIVE_HLS?.trim();
+  if (liveHlsSetting && liveHlsSetting !== 'true' && liveHlsSetting !== 'false') {
+    problems.push(`WORKER_LIVE_HLS must be true or false, got "${liveHlsSetting}"`);
+  }
+  const liveHls = liveHlsSetting !== 'false';
+
   const sandbox = env.FFMPEG_SANDBOX?.trim();
   if (sandbox && !isSandboxMode(sandbox)) {
     problems.push(`FFMPEG_SANDBOX must be required, auto or off, got "${sandbox}"`);
@@ -157,6 +165,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     defaultPresets,
     stallTimeoutMs,
     progressIntervalMs,
+    liveHls,
     pollSchedule,
     reconcileSchedule,
     reconcileStaleMinutes,

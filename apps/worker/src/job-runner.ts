@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   JobDocumentError,
@@ -18,6 +18,7 @@ import {
   MediaPipelineError,
   type OutputFile,
   type ProbeResult,
+  planLadder,
   probe,
   runPreset,
 } from '@media-server/media-pipeline';
@@ -27,6 +28,14 @@ import type { WorkerConfig } from './config.ts';
 import type { FfmpegReport } from './ffmpeg-runtime.ts';
 import { JobFailure } from './job-failure.ts';
 import { JobProgressTracker } from './job-progress.ts';
+import { LivePublisher } from './live-hls/live-publisher.ts';
+import {
+  ADMIT_BYTES,
+  HEAD_BYTES,
+  type StreamableKind,
+  streamableKind,
+  waitForBytes,
+} from './live-hls/streamable-source.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { planPresetSteps } from './preset-steps.ts';
 import { checkPresets } from './presets.ts';
@@ -187,7 +196,7 @@ export class JobRunner {
       await writer.close();
       const final = await writer.update((status) => {
         if (status?.worker?.id !== config.workerId) return undefined;
-        const { progress: _progress, error: _error, worker: _worker, ...rest } = status;
+        const { progress: _progress, error: _error, worker: _worker, live: _live, ...rest } = status;
         return {
           ...rest,
           state: 'succeeded',
@@ -228,7 +237,14 @@ export class JobRunner {
       const failed = await writer
         .update((status) => {
           if (status?.worker?.id !== config.workerId) return undefined;
-          const { progress: _progress, worker: _worker, ...rest } = status;
+          // This attempt's live ladder ends here: the playback route stops serving it.
+          const {
+            progress: _progress,
+            worker: _worker,
+            live: _live,
+            playableAt: _playableAt,
+            ...rest
+          } = status;
           if (!permanent && !exhausted) return { ...rest, state: 'queued', error: jobError };
           return {
             ...rest,
@@ -260,6 +276,41 @@ export class JobRunner {
       this.#metrics.inFlight.dec();
       if (workDir !== '') await rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /** Starts publishing the HLS ladder written into `dir` while it is encoded; the status gets `playableAt`. */
+  async #startLive(
+    target: JobTarget,
+    dir: string,
+    scratchDir: string,
+    info: ProbeResult,
+    writer: StatusWriter,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<LivePublisher> {
+    const publisher = new LivePublisher({
+      s3: this.#s3,
+      bucket: target.bucket,
+      jobId: target.jobId,
+      dir,
+      scratchDir,
+      rungs: planLadder(info),
+      hasAudio: info.audio !== undefined,
+      fps: info.video?.fps,
+      segmentSeconds: 4,
+      signal,
+      log,
+      onPlayable: async ({ attempt, masterKey }) => {
+        const workerId = this.#config.workerId;
+        await writer.update((status) =>
+          status?.worker?.id === workerId && status.state === 'processing'
+            ? { ...status, playableAt: new Date().toISOString(), live: { attempt, masterKey } }
+            : undefined,
+        );
+      },
+    });
+    await publisher.start();
+    return publisher;
   }
 
   #finish(outcome: string, startedAt: number): void {
@@ -299,7 +350,8 @@ export class JobRunner {
     const extension = extname(target.key).toLowerCase();
     const input = join(workDir, `source${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : ''}`);
     const progress = new JobProgressTracker({ sourceBytes: target.size, startedAt: t0 });
-    const downloaded = await downloadObject({
+    let presetsStarted = false;
+    const downloading = downloadObject({
       s3: this.#s3,
       bucket: target.bucket,
       key: target.key,
@@ -308,13 +360,42 @@ export class JobRunner {
       signal,
       onBytes: (bytes, total) => {
         const size = total ?? target.size;
-        if (size !== undefined && size > 0)
+        if (size !== undefined && size > 0 && !presetsStarted)
           writer.progress(progress.advance('download', bytes / size, Date.now()));
       },
     });
-    if (downloaded.bytes === 0) throw new JobFailure('INPUT_EMPTY', 'the uploaded file is empty (0 bytes)');
-    const downloadMs = Date.now() - t0;
-    this.#metrics.stageDuration.observe({ stage: 'download' }, downloadMs / 1000);
+    // Handled where it is awaited; this keeps a failure while nobody awaits it from being "unhandled".
+    downloading.catch(() => {});
+    let downloadMs = 0;
+    let downloadFinished = false;
+    const downloadAborted = new AbortController();
+    const downloadEnded = downloading.then(
+      (result) => {
+        downloadFinished = true;
+        downloadMs = Date.now() - t0;
+        this.#metrics.stageDuration.observe({ stage: 'download' }, downloadMs / 1000);
+        return result;
+      },
+      (error: unknown) => {
+        downloadFinished = true;
+        downloadAborted.abort(error);
+        throw error;
+      },
+    );
+    downloadEnded.catch(() => {});
+    // Streamable sources (moov-first MP4, MPEG-TS) are transcoded to HLS while they download: ffmpeg
+    // reads the growing local file (`-follow 1`), no network protocol is opened. Others: download first.
+    const streamable = config.liveHls
+      ? streamableKind(await waitForBytes(input, HEAD_BYTES, downloadEnded))
+      : undefined;
+    const streaming =
+      streamable !== undefined &&
+      (await waitForBytes(input, ADMIT_BYTES, downloadEnded)).length >= ADMIT_BYTES
+        ? streamable
+        : undefined;
+    const downloaded = streaming === undefined ? await downloadEnded : undefined;
+    if (downloaded?.bytes === 0) throw new JobFailure('INPUT_EMPTY', 'the uploaded file is empty (0 bytes)');
+    if (streaming !== undefined) log.info({ source: streaming }, 'transcoding the source while it downloads');
 
     // Probe and policy.
     const t1 = Date.now();
@@ -336,7 +417,10 @@ export class JobRunner {
       signal,
     });
     const { probe: info, kind, profile } = admitted;
-    const presets: PresetName[] = spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind];
+    // HLS first: with live publishing the job is playable while the other presets still run.
+    const presets: PresetName[] = hlsFirst(
+      spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind],
+    );
     checkPresets(presets, kind);
     log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
     // The runs: one combined run for a default video job (one decode, the MP4 is the top HLS rung),
@@ -346,12 +430,31 @@ export class JobRunner {
     progress.planPresets(steps.map((step) => ({ preset: step.progressPreset, seconds: step.seconds })));
 
     const files: Array<OutputFile & { preset: PresetName }> = [];
+    let live: LivePublisher | undefined;
     for (const [index, step] of steps.entries()) {
       signal.throwIfAborted();
-      const plan = await step.plan();
-      log.info({ presets: step.presets }, 'preset started');
+      // Only the run that writes the HLS ladder reads the source while it downloads (see growingInput);
+      // every other run waits for all of it.
+      const growing =
+        streaming !== undefined &&
+        !downloadFinished &&
+        growingInput(streaming, step.presets, step.hlsDir !== undefined);
+      if (!growing) await downloadEnded;
+      const plan = await step.plan(
+        growing ? createInputProfile({ ...profile, followGrowingFileSeconds: 60 }) : profile,
+      );
+      presetsStarted = true;
+      log.info({ presets: step.presets, growing }, 'preset started');
+      const publisher =
+        step.hlsDir !== undefined && config.liveHls
+          ? await this.#startLive(target, step.hlsDir, join(workDir, 'live-check'), info, writer, signal, log)
+          : undefined;
       const run = await runPreset(plan, {
-        signal,
+        signal: AbortSignal.any([
+          signal,
+          ...(publisher === undefined ? [] : [publisher.signal]),
+          ...(growing ? [downloadAborted.signal] : []),
+        ]),
         stallTimeoutMs: config.stallTimeoutMs,
         killGraceMs: 500,
         onProgress: (run) =>
@@ -360,7 +463,15 @@ export class JobRunner {
             ...(run.fps === undefined ? {} : { fps: round(run.fps) }),
             ...(run.speed === undefined ? {} : { speed: round(run.speed) }),
           }),
+      }).catch(async (error: unknown) => {
+        await publisher?.stop();
+        if (growing && downloadAborted.signal.aborted) throw downloadAborted.signal.reason;
+        throw publisher?.error ?? error;
       });
+      if (publisher !== undefined) {
+        await publisher.finish();
+        live = publisher;
+      }
       log.info(
         { presets: step.presets, ms: run.run.durationMs, outputs: run.outputs.length },
         'preset finished',
@@ -370,14 +481,20 @@ export class JobRunner {
     }
     // Listed in the order of the presets asked for, as when each preset ran on its own.
     files.sort((a, b) => presets.indexOf(a.preset) - presets.indexOf(b.preset));
+    const source = await downloadEnded;
     const processMs = Date.now() - t1;
     this.#metrics.stageDuration.observe({ stage: 'process' }, processMs / 1000);
 
     // Check every output before anything is stored: a file that does not probe is never published.
     const outputs: JobOutput[] = [];
     const prefix = outputsPrefix(target.jobId);
+    // A live-published ladder keeps its attempt's keys; the VOD playlists stored below end the live ones.
+    const keyOf = (file: OutputFile): string =>
+      live !== undefined && dirname(file.path) === join(outDir, 'hls')
+        ? `${live.prefix}${basename(file.path)}`
+        : `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
     for (const file of files) {
-      const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
+      const key = keyOf(file);
       const described = await describeOutput(file, key, signal);
       if (described) outputs.push(described);
     }
@@ -391,7 +508,11 @@ export class JobRunner {
     let stored = 0;
     for (const [i, file] of files.entries()) {
       signal.throwIfAborted();
-      const key = `${prefix}${relative(outDir, file.path).split(sep).join('/')}`;
+      const key = keyOf(file);
+      if (live?.stored.has(file.path)) {
+        stored += sizes[i] ?? 0;
+        continue;
+      }
       await uploadFile({
         s3: this.#s3,
         bucket: target.bucket,
@@ -409,11 +530,32 @@ export class JobRunner {
     return {
       outputs,
       probe: summariseProbe(info, kind),
-      etag: downloaded.etag ?? normaliseEtag(target.etag),
-      size: downloaded.bytes,
+      etag: source.etag ?? normaliseEtag(target.etag),
+      size: source.bytes,
       timings: { downloadMs, processMs, uploadMs },
     };
   }
+}
+
+/**
+ * Whether a run may read the source while it downloads (`-follow 1` on the growing file). The HLS
+ * ladder may, on its own or in the combined run (one input, read forward once). The combined run with
+ * a poster or storyboard plans them from the probed duration, which only a moov-first MP4 states before
+ * it is whole (MPEG-TS: an estimate from the bytes so far), so with MPEG-TS that run waits for the file.
+ */
+function growingInput(
+  source: StreamableKind,
+  presets: readonly PresetName[],
+  writesLadder: boolean,
+): boolean {
+  if (!writesLadder) return false;
+  if (source === 'mp4-moov-first') return true;
+  return !presets.includes('poster') && !presets.includes('sprite');
+}
+
+/** `presets` with `hls` moved first (the rest keep their order). */
+function hlsFirst(presets: PresetName[]): PresetName[] {
+  return presets.includes('hls') ? ['hls', ...presets.filter((preset) => preset !== 'hls')] : presets;
 }
 
 /** Why a delivery needs no work, or undefined when the job must run. */

@@ -24,7 +24,8 @@ export interface PresetStep {
   seconds: number;
   /** The HLS directory when this run writes the ladder (for publishing segments while it runs). */
   hlsDir: string | undefined;
-  plan(): Promise<PresetPlan>;
+  /** Plans the run; `profile` replaces the job's input profile (e.g. to follow a growing file). */
+  plan(profile?: InputProfile): Promise<PresetPlan>;
   /** Which of `presets` an output file belongs to. */
   presetOf(kind: OutputKind): PresetName;
 }
@@ -66,7 +67,7 @@ export function planPresetSteps(options: {
       progressPreset: preset,
       seconds: estimatePresetSeconds(preset, probe),
       hlsDir: preset === 'hls' ? join(outDir, 'hls') : undefined,
-      plan: () => planPreset({ preset, input, probe, outDir, profile }),
+      plan: (override) => planPreset({ preset, input, probe, outDir, profile: override ?? profile }),
       presetOf: () => preset,
     });
   }
@@ -92,12 +93,12 @@ function combinedStep(
       .filter((p) => p !== 'mp4')
       .reduce((sum, p) => sum + estimatePresetSeconds(p, o.probe), 0),
     hlsDir: dir('hls'),
-    async plan() {
+    async plan(override) {
       for (const p of presets) await mkdir(dir(p), { recursive: true });
       return videoSet({
         input: o.input,
         probe: o.probe,
-        profile: o.profile,
+        profile: override ?? o.profile,
         hlsDir: dir('hls'),
         mp4Output: join(dir('mp4'), 'video.mp4'),
         posterOutput: presets.includes('poster') ? join(dir('poster'), 'poster.jpg') : undefined,

@@ -165,7 +165,13 @@ export class Reconciler {
         ) {
           return undefined;
         }
-        const { progress: _progress, worker: _worker, ...rest } = current;
+        const {
+          progress: _progress,
+          worker: _worker,
+          live: _live,
+          playableAt: _playableAt,
+          ...rest
+        } = current;
         return {
           ...rest,
           state: 'failed',
@@ -192,9 +198,12 @@ export class Reconciler {
       ) {
         return undefined;
       }
+      // A re-enqueued job's live ladder (of the lost attempt) is no longer played.
       const {
         worker: _worker,
         progress: _progress,
+        live: _live,
+        playableAt: _playableAt,
         ...rest
       } = current ?? {
         schemaVersion: 1 as const,

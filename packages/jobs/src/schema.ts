@@ -89,6 +89,22 @@ export const JobStatusSchema = Type.Object({
   outputs: Type.Array(JobOutputSchema),
   error: Type.Optional(JobErrorSchema),
   timings: JobTimingsSchema,
+  /**
+   * When every HLS rung of the current attempt had its first checked segment stored: from then on the
+   * job's playback answers while it is `processing`. Cleared when an attempt ends without success.
+   */
+  playableAt: Type.Optional(Type.String({ format: 'date-time' })),
+  /**
+   * The HLS ladder published while it is encoded. Each attempt writes under its own prefix
+   * (`outputs/<jobId>/hls-<attempt>/`), so a retry never serves other bytes under a URI a player knows.
+   */
+  live: Type.Optional(
+    Type.Object({
+      attempt: Type.String({ pattern: '^[a-z0-9]{1,32}$' }),
+      /** Key of the master playlist (the playback route serves it while `processing`). */
+      masterKey: Type.String(),
+    }),
+  ),
   /** The worker that holds the job and when it last reported; the reconciler reads it. */
   worker: Type.Optional(
     Type.Object({

@@ -22,6 +22,13 @@ export interface InputProfile {
   readonly maxAllocBytes: number;
   /** `-t` on the input: never read more than this many seconds. Default: unset. */
   readonly maxDurationSeconds?: number | undefined;
+  /**
+   * Read a file that is still being written (a download in progress): at its current end the file
+   * protocol waits for more bytes (`-follow 1`) instead of ending, and fails after this many seconds
+   * without any (`-rw_timeout`). Only for a container read front to back (MP4 with `moov` first,
+   * MPEG-TS). Default: unset (the file ends where it ends).
+   */
+  readonly followGrowingFileSeconds?: number | undefined;
 }
 
 /** Container demuxers accepted for video uploads (FFmpeg demuxer names). */
@@ -65,6 +72,7 @@ export function createInputProfile(overrides: Partial<InputProfile> = {}): Input
     maxPixels: overrides.maxPixels ?? 7680 * 4320,
     maxAllocBytes: overrides.maxAllocBytes ?? 512 * 1024 * 1024,
     maxDurationSeconds: overrides.maxDurationSeconds,
+    followGrowingFileSeconds: overrides.followGrowingFileSeconds,
   };
   for (const name of [...profile.protocols, ...profile.formats]) {
     if (!/^[a-z0-9_]+$/.test(name))
@@ -99,5 +107,8 @@ export function inputProfileArgs(p: InputProfile, path?: string | undefined): st
     String(p.maxPixels),
   ];
   if (onlyImage2) args.push('-pattern_type', 'none');
+  if (p.followGrowingFileSeconds !== undefined) {
+    args.push('-follow', '1', '-rw_timeout', String(Math.round(p.followGrowingFileSeconds * 1_000_000)));
+  }
   return args;
 }

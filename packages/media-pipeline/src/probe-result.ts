@@ -12,6 +12,8 @@ export interface BaseStream {
   profile: string | undefined;
   /** Bits per second. */
   bitRate: number | undefined;
+  /** Timestamp of the stream's first packet (non-zero in a fragment cut from a longer stream). */
+  startTimeSeconds: number | undefined;
   durationSeconds: number | undefined;
   /** Stream tags with lower-cased keys. */
   tags: Record<string, string>;
@@ -122,6 +124,7 @@ function normaliseStream(s: Record<string, unknown>): ProbeStream {
     profile: str(s.profile),
     bitRate: positive(s.bit_rate),
     durationSeconds: positive(s.duration),
+    startTimeSeconds: finite(s.start_time),
     tags: tags(s.tags),
     isDefault: disposition.default === 1,
   };
@@ -197,4 +200,9 @@ function tags(v: unknown): Record<string, string> {
     for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k.toLowerCase()] = val;
   }
   return out;
+}
+
+function finite(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
 }

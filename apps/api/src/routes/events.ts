@@ -7,7 +7,7 @@ import type { TypedApp } from '../typed-app.ts';
 
 const EVENTS_DESCRIPTION = [
   'Server-Sent Events. `event: state` (data: the job) when the state changes, the first one at once;',
-  '`event: progress` (data: {state, progress}) when progress moves; `event: end` then the stream closes',
+  '`event: progress` (data: {state, progress, playableAt?}) when progress moves or the job becomes playable; `event: end` then the stream closes',
   'once the job is `succeeded` or `failed` (the last `state` event carries the outputs with links).',
   'Comment lines (`: ping`) keep the connection open. A browser passes the key with a fetch-based',
   'EventSource or through `Authorization` on `fetch`; `Last-Event-ID` is accepted and ignored (state is resent).',
@@ -73,12 +73,17 @@ export function registerEventRoutes(app: TypedApp, ctx: AppContext): void {
           if (view.state !== lastState) {
             send('state', view);
             lastState = view.state;
-            lastProgress = JSON.stringify(view.progress ?? null);
+            lastProgress = JSON.stringify([view.progress ?? null, view.playableAt ?? null]);
             lastWrite = Date.now();
           } else {
-            const progress = JSON.stringify(view.progress ?? null);
+            // playableAt is part of the progress: the page starts playing when it appears.
+            const progress = JSON.stringify([view.progress ?? null, view.playableAt ?? null]);
             if (progress !== lastProgress && view.progress !== undefined) {
-              send('progress', { state: view.state, progress: view.progress });
+              send('progress', {
+                state: view.state,
+                progress: view.progress,
+                ...(view.playableAt === undefined ? {} : { playableAt: view.playableAt }),
+              });
               lastProgress = progress;
               lastWrite = Date.now();
             }

@@ -5,6 +5,7 @@ import type { RouteFlags } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, NotFoundError } from '../errors.ts';
 import { loadJob } from '../job-view.ts';
+import { checkPlaylistIsCurrent, playableLadder } from '../playback/playable-ladder.ts';
 import { PlaybackLinks } from '../playback/playback-links.ts';
 import { signPlaybackToken, verifyPlaybackToken } from '../playback/playback-token.ts';
 import { rewritePlaylist, rewriteStoryboardVtt, storyboardImages } from '../playback/rewrite-playlist.ts';
@@ -42,6 +43,14 @@ async function readText(ctx: AppContext, key: string, what: string): Promise<str
   }
 }
 
+/**
+ * A live playlist as served while the job is processing: the worker stores the VOD playlists just before
+ * it writes `succeeded`, and only the status says the job is done, so `#EXT-X-ENDLIST` waits for it.
+ */
+function withoutEndlist(playlist: string): string {
+  return playlist.replace(/^#EXT-X-ENDLIST[ \t]*\r?\n?/m, '');
+}
+
 /** Every URI a rewrite function meets, in order. */
 function urisOf(text: string, rewrite: typeof rewritePlaylist): string[] {
   const uris: string[] = [];
@@ -61,11 +70,12 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
       schema: {
         tags: ['jobs'],
         operationId: 'getJobPlayback',
-        summary:
-          'Playback URLs of a succeeded job: HLS, MP4, poster, storyboard (no API key needed to use them)',
+        summary: 'Playback URLs of a job: HLS, MP4, poster, storyboard (no API key needed to use them)',
         description:
           'The HLS and storyboard URLs are signed API URLs (`/play/<token>/…`) whose playlists name presigned ' +
-          'S3 GETs (or `PLAYBACK_BASE_URL`), all valid until `expiresAt`. 409 while the job has not succeeded.',
+          'S3 GETs (or `PLAYBACK_BASE_URL`), all valid until `expiresAt`. A processing job answers as soon as ' +
+          'every HLS rung has its first segment (`live: true`, growing playlists); before that 409 with ' +
+          '`Retry-After`. A failed job answers 410 with the reason.',
         params: PlaybackJobParamsSchema,
         response: { 200: json('Playback URLs', PlaybackSchema), default: problemResponse },
       },
@@ -73,17 +83,23 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
     async (request): Promise<Playback> => {
       const jobId = request.params.id;
       const { status } = await loadJob(ctx, jobId, request.caller);
-      if (status?.state !== 'succeeded') {
-        throw new ApiError(
-          'CONFLICT',
-          `job ${jobId} is ${status?.state ?? 'not started'}; playback is available once it has succeeded`,
-        );
-      }
+      const ladder = playableLadder(jobId, status);
       const grant = { jobId, expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds };
       const links = new PlaybackLinks(ctx, grant, signPlaybackToken(grant, secret), apiOrigin(request));
+      if (ladder?.live) {
+        // Processing: only the ladder published so far; the other outputs come with success.
+        return {
+          hls: links.playUrl(ladder.masterKey),
+          mp4: null,
+          poster: null,
+          storyboard: null,
+          live: true,
+          expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
+        };
+      }
       const keyOf = (kind: string): string | undefined =>
-        status.outputs.find((output) => output.kind === kind)?.key;
-      const hls = keyOf('hls-master');
+        status?.outputs.find((output) => output.kind === kind)?.key;
+      const hls = ladder?.masterKey;
       const mp4 = keyOf('mp4');
       const poster = keyOf('poster');
       const vtt = keyOf('vtt');
@@ -98,6 +114,7 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
         mp4: mp4 === undefined ? null : await links.objectUrl(mp4),
         poster: poster === undefined ? null : await links.objectUrl(poster),
         storyboard,
+        live: false,
         expiresAt: new Date(grant.expiresAt * 1000).toISOString(),
       };
     },
@@ -124,17 +141,22 @@ export function registerPlaybackRoutes(app: TypedApp, ctx: AppContext): void {
       const grant = verifyPlaybackToken(token, secret);
       const key = `${outputsPrefix(grant.jobId)}${dir}/${file}`;
       const links = new PlaybackLinks(ctx, grant, token, apiOrigin(request));
-      const text = await readText(ctx, key, `${dir}/${file} of job ${grant.jobId}`);
       const isPlaylist = file.endsWith('.m3u8');
+      // A playlist is served only while it belongs to the ladder the job plays now: never one of a failed
+      // or replaced attempt (its player stops instead of mixing two attempts).
+      const live =
+        isPlaylist && checkPlaylistIsCurrent(grant.jobId, await ctx.store.readStatus(grant.jobId), key).live;
+      const text = await readText(ctx, key, `${dir}/${file} of job ${grant.jobId}`);
       const rewrite = isPlaylist ? rewritePlaylist : rewriteStoryboardVtt;
       const mapper = await links.mapperFor(key, urisOf(text, rewrite));
       return (
         reply
-          .header('cache-control', `private, max-age=${links.secondsLeft()}`)
+          // A live playlist changes with every segment: players and caches must ask again.
+          .header('cache-control', live ? 'no-cache' : `private, max-age=${links.secondsLeft()}`)
           // Players on any origin (hls.js) read it; the token, not a cookie, is the credential.
           .header('access-control-allow-origin', '*')
           .type(isPlaylist ? PLAYLIST_CONTENT_TYPE : VTT_CONTENT_TYPE)
-          .send(rewrite(text, mapper))
+          .send(live ? withoutEndlist(rewrite(text, mapper)) : rewrite(text, mapper))
       );
     },
   );

@@ -94,6 +94,15 @@ async function waitForPlayback(
   });
 }
 
+/** Waits until the first job card is in `state`. */
+async function waitForCardState(page: Page, state: string): Promise<void> {
+  await page.waitForFunction(
+    (expected: string) => document.querySelector('.job-card')?.dataset.state === expected,
+    state,
+    { timeout: JOB_TIMEOUT_MS, polling: 250 },
+  );
+}
+
 describe('the web page in real Chromium', () => {
   let harness: Harness;
   let worker: WorkerProcess;
@@ -215,6 +224,8 @@ describe('the web page in real Chromium', () => {
       });
 
       const played = await waitForPlayback(page, 1280);
+      // Playback may start while the job still runs (live HLS): the rest comes when it succeeds.
+      await waitForCardState(page, 'succeeded');
       const done = worker.logs.find((line) => line.msg === 'job succeeded');
       console.log(`the worker ran the job in ${done?.ms} ms`);
       expect(played.engine).toBe('hls.js');
@@ -225,8 +236,12 @@ describe('the web page in real Chromium', () => {
       expect(percents.every((value, index) => index === 0 || value >= (percents[index - 1] ?? 0))).toBe(true);
 
       // The probe summary, the MP4 link and a storyboard thumbnail on hover over the seek bar.
-      await expect.poll(() => page.locator('#probe dd').first().textContent()).toBe('0:10');
+      // The page adds them when the job succeeds (it may have started playing before): give it time.
+      await expect
+        .poll(() => page.locator('#probe dd').first().textContent(), { timeout: 30_000 })
+        .toBe('0:10');
       expect(await page.locator('#probe').textContent()).toContain('1280×720');
+      await expect.poll(() => page.locator('#mp4-link a').count(), { timeout: 30_000 }).toBe(1);
       expect(await page.locator('#mp4-link a').getAttribute('href')).toMatch(/^http/);
       const seek = page.locator('#seek');
       const box = await seek.boundingBox();
@@ -289,6 +304,7 @@ describe('the web page in real Chromium', () => {
       await shoot(page, 'phone-2-progress', shots);
       const played = await waitForPlayback(page, 320);
       expect(played.engine).toBe('hls.js');
+      await waitForCardState(page, 'succeeded');
       await page.locator('#player-panel').scrollIntoViewIfNeeded();
       await shoot(page, 'phone-3-playback', shots);
 

@@ -56,6 +56,13 @@ export const JobViewSchema = Type.Object(
     outputs: Type.Array(JobOutputViewSchema),
     error: Type.Optional(JobErrorSchema),
     timings: Type.Optional(JobTimingsSchema),
+    playableAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'When the HLS ladder became playable while the job is still processing (every rung has its first segment)',
+      }),
+    ),
     webhookDeliveries: Type.Optional(Type.Array(WebhookDeliverySchema)),
   },
   { title: 'Job' },
@@ -96,7 +103,7 @@ export const SseEventSchema = Type.Object(
     ]),
     data: Type.String({
       contentMediaType: 'application/json',
-      description: 'state: the job; progress: {state, progress}; end: {state}; error: {detail}',
+      description: 'state: the job; progress: {state, progress, playableAt?}; end: {state}; error: {detail}',
     }),
   },
   { title: 'JobEvent' },
@@ -108,7 +115,11 @@ export type JobEvent =
   | {
       event: 'progress';
       id?: string | undefined;
-      data: { state: JobView['state']; progress: NonNullable<JobView['progress']> };
+      data: {
+        state: JobView['state'];
+        progress: NonNullable<JobView['progress']>;
+        playableAt?: string | undefined;
+      };
     }
   | { event: 'end'; id?: string | undefined; data: { state: JobView['state'] } }
   | { event: 'error'; id?: string | undefined; data: { detail: string } };

@@ -3,7 +3,10 @@ import { type Static, Type } from 'typebox';
 const UrlOrNull = (description: string) =>
   Type.Union([Type.String({ format: 'uri' }), Type.Null()], { description });
 
-/** `GET /v1/jobs/{id}/playback`: signed links to play a succeeded job (409 before it succeeded). */
+/**
+ * `GET /v1/jobs/{id}/playback`: signed links to play a job once it is playable (`playableAt`, or succeeded);
+ * 409 + Retry-After before, 410 after a failure.
+ */
 export const PlaybackSchema = Type.Object(
   {
     hls: UrlOrNull(
@@ -26,6 +29,11 @@ export const PlaybackSchema = Type.Object(
       ],
       { description: 'Thumbnail storyboard for a seek bar; null when the job made no sprite' },
     ),
+    live: Type.Boolean({
+      description:
+        'true while the job is processing: the HLS playlists grow (EVENT) and gain #EXT-X-ENDLIST when it ' +
+        'succeeds; mp4, poster and storyboard are null until then',
+    }),
     expiresAt: Type.String({
       format: 'date-time',
       description: 'Every URL here (and in the playlists) stops working at this time',

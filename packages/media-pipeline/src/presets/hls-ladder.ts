@@ -209,7 +209,9 @@ export function hlsRungOutput(
       force_key_frames: `expr:gte(t,n_forced*${o.segmentSeconds})`,
       sc_threshold: 0,
       hls_time: o.segmentSeconds,
-      hls_playlist_type: 'vod',
+      // EVENT: ffmpeg rewrites the playlist after every finished segment (with `vod` it writes it only
+      // at the end), so a publisher can serve the ladder while it is encoded; finalizeLadder makes it VOD.
+      hls_playlist_type: 'event',
       hls_segment_type: o.segmentType === 'fmp4' ? 'fmp4' : 'mpegts',
       ...(o.segmentType === 'fmp4' ? { hls_fmp4_init_filename: `${r.name}_init.mp4` } : {}),
       hls_segment_filename: join(dir, `${r.name}_%05d.${ext}`),
@@ -240,8 +242,11 @@ export async function finalizeLadder(o: {
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${segType === 'fmp4' ? 7 : 3}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const r of rungs) {
     const playlistPath = join(dir, `${r.name}.m3u8`);
-    const media = parseMediaPlaylist(await readFile(playlistPath, 'utf8'));
+    const written = await readFile(playlistPath, 'utf8');
+    const media = parseMediaPlaylist(written);
     if (media.segments.length === 0) throw new Error(`HLS rung ${r.name} has no segments`);
+    if (!media.ended) throw new Error(`HLS rung ${r.name} has no #EXT-X-ENDLIST`);
+    await writeFile(playlistPath, written.replace('#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:VOD'));
     all.push({
       path: playlistPath,
       kind: 'hls-playlist',
