@@ -40,8 +40,12 @@ describe('default video job: one combined ffmpeg run', { timeout: 240_000 }, () 
     return waitForStatus(aws.store, jobId, (s) => s.state === 'succeeded' || s.state === 'failed', 180_000);
   }
 
+  // The ladder is published live under the attempt's own prefix (`hls-<attempt>/`): named `hls/` here.
   const relativeKeys = (status: JobStatus) =>
-    status.outputs.map((o) => `${o.preset} ${o.kind} ${o.key.slice(`outputs/${status.jobId}/`.length)}`);
+    status.outputs.map(
+      (o) =>
+        `${o.preset} ${o.kind} ${o.key.slice(`outputs/${status.jobId}/`.length).replace(/^hls-[a-z0-9]+\//, 'hls/')}`,
+    );
 
   it('makes the same outputs (keys, presets) as one run per preset, in one ffmpeg run', async () => {
     // Act
@@ -61,11 +65,18 @@ describe('default video job: one combined ffmpeg run', { timeout: 240_000 }, () 
         'sprite sprite sprite/storyboard-0.jpg',
       ]),
     );
-    // One ffmpeg run for the default job, four for the separate one
+    // One ffmpeg run for the default job, four for the separate one (HLS first: it is published live)
     const started = (jobId: string) =>
       worker.logs.filter((l) => l.msg === 'preset started' && l.jobId === jobId).map((l) => l.presets);
-    expect(started(combined.jobId)).toEqual([['mp4', 'hls', 'poster', 'sprite']]);
-    expect(started(separate.jobId)).toEqual([['mp4'], ['hls'], ['poster'], ['sprite']]);
+    expect(started(combined.jobId)).toEqual([['hls', 'mp4', 'poster', 'sprite']]);
+    expect(started(separate.jobId)).toEqual([['hls'], ['mp4'], ['poster'], ['sprite']]);
+    // Both ways the ladder was playable while the job ran, under the attempt's prefix
+    for (const status of [combined, separate]) {
+      expect(Date.parse(status.playableAt ?? '')).toBeLessThan(Date.parse(status.timings.finishedAt ?? ''));
+      expect(status.outputs.find((o) => o.kind === 'hls-master')?.key).toMatch(
+        new RegExp(`^outputs/${status.jobId}/hls-[a-z0-9]+/master\\.m3u8$`),
+      );
+    }
     // The combined MP4 is a faststart H.264 + AAC file as long as the source
     const mp4 = combined.outputs.find((o) => o.kind === 'mp4');
     expect(mp4).toMatchObject({ contentType: 'video/mp4', width: 320, height: 240 });
