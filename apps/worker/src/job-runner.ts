@@ -32,7 +32,7 @@ import { LivePublisher } from './live-hls/live-publisher.ts';
 import {
   ADMIT_BYTES,
   HEAD_BYTES,
-  type StreamableKind,
+  readsGrowingSource,
   streamableKind,
   waitForBytes,
 } from './live-hls/streamable-source.ts';
@@ -433,12 +433,12 @@ export class JobRunner {
     let live: LivePublisher | undefined;
     for (const [index, step] of steps.entries()) {
       signal.throwIfAborted();
-      // Only the run that writes the HLS ladder reads the source while it downloads (see growingInput);
+      // Only the run that writes the HLS ladder reads the source while it downloads (see readsGrowingSource);
       // every other run waits for all of it.
       const growing =
         streaming !== undefined &&
         !downloadFinished &&
-        growingInput(streaming, step.presets, step.hlsDir !== undefined);
+        readsGrowingSource(streaming, step.presets, step.hlsDir !== undefined);
       if (!growing) await downloadEnded;
       const plan = await step.plan(
         growing ? createInputProfile({ ...profile, followGrowingFileSeconds: 60 }) : profile,
@@ -535,22 +535,6 @@ export class JobRunner {
       timings: { downloadMs, processMs, uploadMs },
     };
   }
-}
-
-/**
- * Whether a run may read the source while it downloads (`-follow 1` on the growing file). The HLS
- * ladder may, on its own or in the combined run (one input, read forward once). The combined run with
- * a poster or storyboard plans them from the probed duration, which only a moov-first MP4 states before
- * it is whole (MPEG-TS: an estimate from the bytes so far), so with MPEG-TS that run waits for the file.
- */
-function growingInput(
-  source: StreamableKind,
-  presets: readonly PresetName[],
-  writesLadder: boolean,
-): boolean {
-  if (!writesLadder) return false;
-  if (source === 'mp4-moov-first') return true;
-  return !presets.includes('poster') && !presets.includes('sprite');
 }
 
 /** `presets` with `hls` moved first (the rest keep their order). */

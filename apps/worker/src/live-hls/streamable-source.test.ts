@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { streamableKind } from './streamable-source.ts';
+import { readsGrowingSource, streamableKind } from './streamable-source.ts';
 
 /** An ISO BMFF box: 32-bit size, type, payload. */
 function box(type: string, payload = 0): Buffer {
@@ -27,5 +27,21 @@ describe('streamableKind: which uploads are transcoded while they download', () 
     expect(streamableKind(Buffer.from('#EXTM3U\nhttp://example.com/x.ts\n'))).toBeUndefined();
     // The ftyp announces more bytes than the head holds: moov is not known to come first.
     expect(streamableKind(box('ftyp', 16).subarray(0, 12))).toBeUndefined();
+  });
+});
+
+describe('readsGrowingSource: which run transcodes the download as it grows', () => {
+  it('the run that writes the ladder, alone or combined; never another preset', () => {
+    expect(readsGrowingSource('mp4-moov-first', ['hls'], true)).toBe(true);
+    expect(readsGrowingSource('mp4-moov-first', ['hls', 'mp4', 'poster', 'sprite'], true)).toBe(true);
+    expect(readsGrowingSource('mpegts', ['hls'], true)).toBe(true);
+    expect(readsGrowingSource('mpegts', ['hls', 'mp4'], true)).toBe(true);
+    expect(readsGrowingSource('mp4-moov-first', ['mp4'], false)).toBe(false);
+    expect(readsGrowingSource('mpegts', ['poster'], false)).toBe(false);
+  });
+
+  it('MPEG-TS waits for the whole file when the combined run also plans a poster or storyboard', () => {
+    expect(readsGrowingSource('mpegts', ['hls', 'mp4', 'poster', 'sprite'], true)).toBe(false);
+    expect(readsGrowingSource('mpegts', ['hls', 'mp4', 'sprite'], true)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import type { PresetName } from '@media-server/jobs';
 
 /** Bytes of the source's start that decide whether it can be read while it downloads. */
 export const HEAD_BYTES = 1024 * 1024;
@@ -31,6 +32,23 @@ export function streamableKind(head: Buffer): StreamableKind | undefined {
     offset += size;
   }
   return undefined;
+}
+
+/**
+ * Whether a run may read a streamable source while it downloads (`-follow 1` on the growing file). The
+ * run that writes the HLS ladder may: the `hls` preset alone, or the combined `videoSet` run (one input,
+ * read forward once). That combined run with a poster or storyboard plans them from the probed duration,
+ * which only a moov-first MP4 states before it is whole (MPEG-TS: an estimate from the bytes so far), so
+ * with MPEG-TS it waits for the whole file.
+ */
+export function readsGrowingSource(
+  source: StreamableKind,
+  presets: readonly PresetName[],
+  writesLadder: boolean,
+): boolean {
+  if (!writesLadder) return false;
+  if (source === 'mp4-moov-first') return true;
+  return !presets.includes('poster') && !presets.includes('sprite');
 }
 
 /**
