@@ -63,7 +63,11 @@ export interface MediaServerClient {
     /** Waits for a terminal state (`succeeded` or `failed`) and answers the job then. */
     wait(id: string, options?: WaitOptions): Promise<JobView>;
   };
-  /** Signed links to play a succeeded job (HLS, MP4, poster, storyboard); 409 before it succeeded. */
+  /**
+   * Signed links to play a job (HLS, MP4, poster, storyboard): a succeeded one, or a processing one once
+   * its HLS ladder is playable (`live: true`, only `hls` set, the playlists grow until it succeeds);
+   * 409 before that, 410 when it failed.
+   */
   playback(id: string, options?: RequestOptions): Promise<Playback>;
 }
 
