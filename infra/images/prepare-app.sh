@@ -22,7 +22,7 @@ fi
 pnpm --filter "@media-server/$app" deploy --prod --legacy --config.node-linker=hoisted "$out" > /dev/null
 node infra/images/bundle-app.ts "$app" "$out/dist"
 # The image runs the bundle only: no TypeScript sources, tests or benches.
-rm -rf "$out/src" "$out/test" "$out/bench" "$out/tsconfig.json" "$out/vitest.config.ts" "$out/Dockerfile"
+rm -rf "$out/src" "$out/test" "$out/bench" "$out/tsconfig.json" "$out/vitest.config.ts" "$out/Dockerfile" "$out/.turbo"
 if [ "$system_ffmpeg" = "--system-ffmpeg" ]; then
   rm -rf "$out/node_modules/@ffmpeg-installer" "$out/node_modules/@ffprobe-installer"
 fi

@@ -1,3 +1,4 @@
+import { isAwsUnreachable } from '@media-server/jobs';
 /** HTTP status of an AWS SDK error, if it carries one. */
 export function httpStatusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
@@ -17,31 +18,10 @@ export function isUnsupported(error: unknown): boolean {
   return name === 'MethodNotAllowed' || name === 'NotImplemented' || status === 405 || status === 501;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 /**
  * The AWS call failed because S3 (or SQS) could not be reached or answered with a server error: a
  * condition that passes, which clients should retry (503), unlike a bug (500).
  */
 export function isStorageUnreachable(error: unknown): boolean {
-  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
-    const e = current as { code?: unknown; name?: unknown; $metadata?: unknown; cause?: unknown };
-    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-    if (e.name === 'TimeoutError' || e.name === 'RequestTimeout') return true;
-    const status = httpStatusOf(current);
-    if (e.$metadata !== undefined && status !== undefined && status >= 500 && status !== 501) return true;
-    current = e.cause;
-  }
-  return false;
+  return isAwsUnreachable(error);
 }

@@ -1,9 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type JobStatus, type JobStore, jobMessageBody, TERMINAL_STATES } from '@media-server/jobs';
+import {
+  isAwsUnreachable,
+  type JobStatus,
+  type JobStore,
+  jobMessageBody,
+  TERMINAL_STATES,
+} from '@media-server/jobs';
 import { CronJob } from 'cron';
 import type { Logger } from 'pino';
-import { isAwsUnreachable } from './aws-unreachable.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { headObject } from './s3-transfer.ts';
 

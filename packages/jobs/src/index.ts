@@ -6,6 +6,7 @@ export {
   loadAwsSettings,
   readEnv,
 } from './aws-config.ts';
+export { isAwsUnreachable } from './aws-unreachable.ts';
 export { EnvReader } from './env-reader.ts';
 export { JobDocumentError, JobsError, type JobsErrorCode, JobUpdateConflictError } from './errors.ts';
 export { deriveJobId, isJobId, JOB_ID_PATTERN, newJobId } from './job-id.ts';
