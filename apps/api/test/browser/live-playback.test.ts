@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip, scratchDir, WorkerProcess } from '../../../worker/test/helpers.ts';
-import { type Harness, startHarness, TEST_KEY } from '../harness.ts';
+import { makeClip, scratchDir } from '../../../worker/test/helpers.ts';
+import { type Harness, TEST_KEY } from '../harness.ts';
+import { type BrowserStack, startBrowserStack } from './browser-stack.ts';
 
 // The functions given to page.evaluate and waitForFunction run in the browser; the app's types have no DOM.
 // biome-ignore lint/suspicious/noExplicitAny: browser globals, checked by the assertions
 declare const document: any, window: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const JOB_TIMEOUT_MS = 10 * 60_000;
 /**
  * 90 s at 640×360 rather than the issue's 10 min at 1080p: on this shared 2-core machine (load ~15–20)
@@ -21,34 +20,22 @@ const JOB_TIMEOUT_MS = 10 * 60_000;
 const SOURCE_SECONDS = 90;
 
 describe('live playback in real Chromium: plays while the job is processing', () => {
+  let stack: BrowserStack | undefined;
   let harness: Harness;
-  let worker: WorkerProcess;
   let browser: Browser;
   let scratch: { dir: string; cleanup: () => Promise<void> };
   let clip: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     scratch = await scratchDir();
     clip = join(scratch.dir, 'long.mp4');
     await makeClip(clip, { seconds: SOURCE_SECONDS, size: '640x360', rate: 25 });
-    harness = await startHarness();
-    worker = await WorkerProcess.start({
-      ...harness.aws.env(),
-      MEDIA_BUCKET: 'media',
-      JOBS_QUEUE_URL: harness.queueUrl,
-      WEBHOOK_SECRET: 'test-secret',
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-    });
+    stack = await startBrowserStack();
+    ({ harness, browser } = stack);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.stop();
-    await harness?.stop();
+    await stack?.stop();
     await scratch?.cleanup();
   }, 60_000);
 

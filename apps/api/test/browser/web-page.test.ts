@@ -1,17 +1,16 @@
-import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip, scratchDir, WorkerProcess } from '../../../worker/test/helpers.ts';
+import { makeClip, scratchDir } from '../../../worker/test/helpers.ts';
 import { type Harness, startHarness, TEST_KEY } from '../harness.ts';
+import { type BrowserStack, startBrowserStack } from './browser-stack.ts';
 
 // The functions given to page.evaluate and waitForFunction run in the browser; the app's types have no DOM.
 // biome-ignore lint/suspicious/noExplicitAny: browser globals, checked by the assertions
 declare const document: any, window: any, MutationObserver: any, getComputedStyle: any, sessionStorage: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const screenshotDir = join(repoRoot, '.tmp', 'browser');
 
@@ -104,8 +103,8 @@ async function waitForCardState(page: Page, state: string): Promise<void> {
 }
 
 describe('the web page in real Chromium', () => {
+  let stack: BrowserStack | undefined;
   let harness: Harness;
-  let worker: WorkerProcess;
   let browser: Browser;
   let scratch: { dir: string; cleanup: () => Promise<void> };
   let clip: string;
@@ -113,36 +112,18 @@ describe('the web page in real Chromium', () => {
   const shots: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium); ` +
-          "the browser test drives it with playwright-core, Playwright's own browser download is not used",
-      );
-    }
     scratch = await scratchDir();
     clip = join(scratch.dir, 'clip.mp4');
     await makeClip(clip, { seconds: 10, size: '1280x720', rate: 25 });
     smallClip = join(scratch.dir, 'small.mp4');
     await makeClip(smallClip, { seconds: 4, size: '320x180', rate: 15 });
     await mkdir(screenshotDir, { recursive: true });
-    harness = await startHarness();
-    worker = await WorkerProcess.start({
-      ...harness.aws.env(),
-      MEDIA_BUCKET: 'media',
-      JOBS_QUEUE_URL: harness.queueUrl,
-      WEBHOOK_SECRET: 'test-secret',
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Root in a container has no user namespaces for Chromium's sandbox.
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-    });
+    stack = await startBrowserStack();
+    ({ harness, browser } = stack);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.stop();
-    await harness?.stop();
+    await stack?.stop();
     await scratch?.cleanup();
     if (shots.length > 0) console.log(`web page screenshots:\n${shots.map((s) => `  ${s}`).join('\n')}`);
   }, 60_000);
@@ -226,7 +207,7 @@ describe('the web page in real Chromium', () => {
       const played = await waitForPlayback(page, 1280);
       // Playback may start while the job still runs (live HLS): the rest comes when it succeeds.
       await waitForCardState(page, 'succeeded');
-      const done = worker.logs.find((line) => line.msg === 'job succeeded');
+      const done = stack?.worker.logs.find((line) => line.msg === 'job succeeded');
       console.log(`the worker ran the job in ${done?.ms} ms`);
       expect(played.engine).toBe('hls.js');
       expect(played.currentTime).toBeGreaterThanOrEqual(2);
