@@ -7,7 +7,7 @@ import { parseMasterPlaylist, parseMediaPlaylist, resolveBinaries } from '@media
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip, scratchDir, startTestAws, type TestAws, WorkerProcess, waitForStatus } from './helpers.ts';
-import { startThrottleProxy } from './throttle-proxy.ts';
+import { startTcpProxy } from './tcp-proxy.ts';
 
 describe('live HLS: the ladder is published while it is encoded', { timeout: 300_000 }, () => {
   let aws: TestAws;
@@ -155,7 +155,7 @@ describe('live HLS: the ladder is published while it is encoded', { timeout: 300
         clip,
       ],
     ]);
-    const proxy = await startThrottleProxy(aws.env.AWS_ENDPOINT_URL_S3 ?? '', 1024 * 1024);
+    const proxy = await startTcpProxy(aws.env.AWS_ENDPOINT_URL_S3 ?? '', { bytesPerSecond: 1024 * 1024 });
     const slow = await WorkerProcess.start({
       ...aws.env,
       AWS_ENDPOINT_URL_S3: proxy.endpoint,

@@ -8,8 +8,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics.ts';
 import { Reconciler } from '../src/reconciler.ts';
-import { startCutProxy } from './cut-proxy.ts';
 import { makeClip, scratchDir, startTestAws, type TestAws, WorkerProcess, waitForStatus } from './helpers.ts';
+import { startTcpProxy } from './tcp-proxy.ts';
 
 const MINUTE = 60_000;
 
@@ -149,8 +149,8 @@ describe('an S3 and SQS outage in the middle of a job', () => {
     // Prepare: the worker reaches S3 and SQS through proxies the test can cut; its visibility timeout is
     // long, so only a retried hand-back can bring the message back soon.
     const aws = await startTestAws();
-    const s3Proxy = await startCutProxy(aws.aws.s3Endpoint);
-    const sqsProxy = await startCutProxy(aws.aws.sqsEndpoint);
+    const s3Proxy = await startTcpProxy(aws.aws.s3Endpoint);
+    const sqsProxy = await startTcpProxy(aws.aws.sqsEndpoint);
     const scratch = await scratchDir();
     await makeClip(join(scratch.dir, 'clip.mp4'), { seconds: 10, size: '640x360', rate: 30 });
     const worker = await WorkerProcess.start({
