@@ -15,6 +15,8 @@ export type JobFailureCode =
 export class JobFailure extends Error {
   override name = 'JobFailure';
   readonly code: JobFailureCode;
+  /** Always `true`: queue-consumer's `isPermanentError` reads it. */
+  readonly permanent = true;
   constructor(code: JobFailureCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;

@@ -14,7 +14,6 @@ import {
 import {
   admitInput,
   createInputProfile,
-  isInputError,
   MediaPipelineError,
   type OutputFile,
   type ProbeResult,
@@ -22,7 +21,7 @@ import {
   probe,
   runPreset,
 } from '@media-server/media-pipeline';
-import { PermanentError } from '@media-server/queue-consumer';
+import { isPermanentError, PermanentError } from '@media-server/queue-consumer';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
 import type { FfmpegReport } from './ffmpeg-runtime.ts';
@@ -230,7 +229,7 @@ export class JobRunner {
         this.#finish('lost', startedAt);
         throw error;
       }
-      const permanent = error instanceof JobFailure || isInputError(error);
+      const permanent = isPermanentError(error);
       const exhausted =
         !permanent && this.maxReceiveCount !== undefined && delivery.receiveCount >= this.maxReceiveCount;
       const jobError = describeError(error, permanent, exhausted, delivery.receiveCount, workDir);

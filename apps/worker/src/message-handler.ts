@@ -8,6 +8,7 @@ import {
   UPLOADS_PREFIX,
 } from '@media-server/jobs';
 import {
+  isPermanentError,
   type MessageContext,
   PermanentError,
   parseS3Event,
@@ -54,7 +55,7 @@ export function createMessageHandler(deps: {
     try {
       targets = await resolveTargets(message, deps);
     } catch (error) {
-      if (!(error instanceof PermanentError))
+      if (!isPermanentError(error))
         log.warn({ messageId, jobId: named, err: error }, 'could not read the job of a message; retrying');
       throw error;
     }
@@ -68,7 +69,7 @@ export function createMessageHandler(deps: {
       try {
         await deps.runner.run(target, delivery);
       } catch (error) {
-        if (error instanceof PermanentError) permanent = error;
+        if (isPermanentError(error)) permanent = error;
         else transient ??= error;
         if (context.signal.aborted) break;
       }

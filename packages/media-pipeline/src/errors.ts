@@ -45,8 +45,11 @@ export class MediaPipelineError extends Error {
     this.kind = kind;
   }
 
-  /** `true` when retrying with the same input cannot succeed (`kind === 'input'`). */
-  get isPermanent(): boolean {
+  /**
+   * `true` when retrying with the same input cannot succeed (`kind === 'input'`). Queue consumers read this
+   * property (queue-consumer's `isPermanentError`) to skip retries.
+   */
+  get permanent(): boolean {
     return this.kind === 'input';
   }
 }
@@ -301,7 +304,7 @@ export class MemoryLimitError extends MediaPipelineError {
  * (map it to a permanent job failure). `false` for everything else, including non-library errors.
  */
 export function isInputError(err: unknown): boolean {
-  return err instanceof MediaPipelineError && err.kind === 'input';
+  return err instanceof MediaPipelineError && err.permanent;
 }
 
 const INPUT_FAULT_PATTERNS: RegExp[] = [

@@ -135,7 +135,7 @@ describe('checkInputPolicy', () => {
         fn();
       } catch (e) {
         expect(e).toBeInstanceOf(UnsupportedInputError);
-        expect((e as UnsupportedInputError).isPermanent).toBe(true);
+        expect((e as UnsupportedInputError).permanent).toBe(true);
         return (e as UnsupportedInputError).rule;
       }
       return 'accepted';

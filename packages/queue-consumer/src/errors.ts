@@ -35,14 +35,37 @@ export class QueueConsumerError extends Error {
 /**
  * Throw this from a handler when retrying cannot help (bad input, unknown job). The message is not handed
  * back for a retry: it goes to `onPermanentFailure` (default: the queue's dead-letter queue, else deleted).
+ * Any other error whose `permanent` property is `true` is treated the same way (see {@link isPermanentError}),
+ * so libraries can mark their own errors permanent without depending on this package.
  *
  * @example
  * ```ts
  * if (!isVideo(key)) throw new PermanentError(`not a video: ${key}`);
  * ```
  */
-export class PermanentError extends Error {
+export class PermanentError extends QueueConsumerError {
   override name = 'PermanentError';
+  /** Always `true`: this is what {@link isPermanentError} reads. */
+  readonly permanent = true;
+  constructor(message: string, options?: ErrorOptions & { messageId?: string | undefined }) {
+    super('PERMANENT_FAILURE', message, options);
+  }
+}
+
+/**
+ * `true` when retrying cannot help: `error` is an object whose `permanent` property is `true`
+ * ({@link PermanentError}, a media-pipeline input error, a worker's job failure). The one test the consumer
+ * and the worker use to decide between a retry and a permanent failure.
+ *
+ * @example
+ * ```ts
+ * try { await transcode(job); } catch (error) {
+ *   if (isPermanentError(error)) markFailed(job, error); else throw error; // retried later
+ * }
+ * ```
+ */
+export function isPermanentError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
 }
 
 /** The queue does not exist (or the URL is wrong). Rejects `start()`; emitted (then the consumer stops) if it disappears later. */

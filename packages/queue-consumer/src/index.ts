@@ -4,6 +4,7 @@ export {
   BatchEntryError,
   CredentialsError,
   HandlerTimeoutError,
+  isPermanentError,
   PermanentError,
   QueueConsumerError,
   type QueueConsumerErrorCode,

@@ -11,7 +11,7 @@ import { backoffSeconds } from './backoff.ts';
 import { CronReceiver } from './cron-receiver.ts';
 import { deadLetterTargetArn, queueUrlFromArn, sendToDeadLetterQueue } from './dead-letter.ts';
 import { DeleteBatcher } from './delete-batcher.ts';
-import { HandlerTimeoutError, PermanentError, QueueConsumerError } from './errors.ts';
+import { HandlerTimeoutError, isPermanentError, QueueConsumerError } from './errors.ts';
 import type { HandBackReason, QueueConsumerEvents } from './events.ts';
 import { FifoGroupGate } from './fifo-group-gate.ts';
 import { handBack, handBackBatch } from './hand-back.ts';
@@ -429,7 +429,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     if (outcome.ok) {
       this.emit('processed', r.message, { durationMs });
       this.#delete(r);
-    } else if (outcome.error instanceof PermanentError) {
+    } else if (isPermanentError(outcome.error)) {
       this.emit('failed', r.message, outcome.error, { permanent: true, durationMs });
       await this.#permanentFailure(r, outcome.error);
     } else {
