@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeClip, startStack } from '../e2e/stack.ts';
 import { type PrivateRegistry, startPrivateRegistry } from './private-registry.ts';
+import { exampleFileName, firstExample } from './readme-example.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -30,17 +31,6 @@ function libraries(): Library[] {
   return found
     .sort((a, b) => internalDeps(a.manifest) - internalDeps(b.manifest))
     .map(({ dir, manifest }) => ({ dir, name: manifest.name, version: manifest.version }));
-}
-
-/** The first fenced code block of a README that imports the package: the example a user copies first. */
-function firstExample(readme: string, packageName: string): { code: string; extension: string } {
-  for (const match of readme.matchAll(/```(ts|typescript|js|javascript|mjs)\n([\s\S]*?)```/g)) {
-    const [, language = '', code = ''] = match;
-    if (code.includes(`from '${packageName}'`) || code.includes(`from "${packageName}"`)) {
-      return { code, extension: language.startsWith('t') ? 'mts' : 'mjs' };
-    }
-  }
-  throw new Error(`no example importing ${packageName} in its README`);
 }
 
 describe('publishing to a private registry', () => {
@@ -86,22 +76,20 @@ describe('publishing to a private registry', () => {
   });
 
   test("a fresh npm project installs @media-server/semaphore and runs its README's first example", async () => {
-    const { code, extension } = firstExample(
-      readFileSync(join(root, 'packages', 'semaphore', 'README.md'), 'utf8'),
-      '@media-server/semaphore',
-    );
+    const example = firstExample(join(root, 'packages', 'semaphore', 'README.md'));
+    const exampleFile = exampleFileName(example);
     await copyFile(registry.scopedNpmrc, join(consumerDir, '.npmrc'));
     await writeFile(
       join(consumerDir, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
     );
-    await writeFile(join(consumerDir, `example.${extension}`), code);
+    await writeFile(join(consumerDir, exampleFile), example.code);
 
     await run('npm', ['install', '--no-audit', '--no-fund', '@media-server/semaphore'], { cwd: consumerDir });
     const installed = JSON.parse(
       readFileSync(join(consumerDir, 'node_modules', '@media-server', 'semaphore', 'package.json'), 'utf8'),
     );
-    const { stdout } = await run(process.execPath, [`example.${extension}`], {
+    const { stdout } = await run(process.execPath, [exampleFile], {
       cwd: consumerDir,
       timeout: 60_000,
     });
@@ -123,11 +111,9 @@ describe('publishing to a private registry', () => {
         join(projectDir, 'package.json'),
         JSON.stringify({ name: 'cli-consumer', private: true, type: 'module' }),
       );
-      const { code, extension } = firstExample(
-        readFileSync(join(root, 'packages', 'client', 'README.md'), 'utf8'),
-        '@media-server/client',
-      );
-      await writeFile(join(projectDir, `example.${extension}`), code);
+      const example = firstExample(join(root, 'packages', 'client', 'README.md'));
+      const exampleFile = exampleFileName(example);
+      await writeFile(join(projectDir, exampleFile), example.code);
       await run('npm', ['install', '--no-audit', '--no-fund', '@media-server/cli', '@media-server/client'], {
         cwd: projectDir,
       });
@@ -139,7 +125,7 @@ describe('publishing to a private registry', () => {
         ['upload', clip, '--presets', 'mp4,poster', '--wait'],
         { cwd: projectDir, env, timeout: 180_000 },
       );
-      const example = await run(process.execPath, [`example.${extension}`, clip], {
+      const exampleRun = await run(process.execPath, [exampleFile, clip], {
         cwd: projectDir,
         env,
         timeout: 180_000,
@@ -149,8 +135,8 @@ describe('publishing to a private registry', () => {
       expect(existsSync(join(projectDir, 'node_modules', '@media-server', 'cli', 'src'))).toBe(false);
       expect(upload.stdout).toMatch(/job [0-9a-z]{26} +succeeded/);
       expect(upload.stdout).toMatch(/download +mp4\/mp4 +http:\/\/127\.0\.0\.1:\d+\//);
-      expect(example.stdout).toContain('succeeded');
-      expect(example.stdout).toMatch(/mp4 http:\/\/127\.0\.0\.1:\d+\//);
+      expect(exampleRun.stdout).toContain('succeeded');
+      expect(exampleRun.stdout).toMatch(/mp4 http:\/\/127\.0\.0\.1:\d+\//);
     } finally {
       await stack.stop();
       await rm(projectDir, { recursive: true, force: true });
