@@ -66,9 +66,13 @@ describe('publishing to a private registry', () => {
       const response = await fetch(`${registry.url}${library.name.replace('/', '%2f')}`);
       expect(response.status, `${library.name} is in the registry`).toBe(200);
       const document = (await response.json()) as {
-        versions: Record<string, { dependencies?: Record<string, string> }>;
+        versions: Record<string, { dependencies?: Record<string, string>; exports?: unknown }>;
       };
-      const ranges = Object.values(document.versions[library.version]?.dependencies ?? {});
+      const manifest = document.versions[library.version];
+      // In the workspace `exports` point at src/; pnpm publishes those of publishConfig (dist/).
+      expect(JSON.stringify(manifest?.exports), `${library.name} exports`).toMatch(/\.\/dist\//);
+      expect(JSON.stringify(manifest?.exports), `${library.name} exports`).not.toMatch(/\.\/src\//);
+      const ranges = Object.values(manifest?.dependencies ?? {});
       for (const range of ranges) {
         expect(range, `${library.name} dependency range`).not.toMatch(/^(catalog|workspace):/);
       }
