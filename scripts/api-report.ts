@@ -35,10 +35,13 @@ function reportConfigs(): string[] {
 
 /** Runs API Extractor on one config; answers a failure to print, or undefined when the report is current. */
 function runOne(configPath: string): string | undefined {
-  const config = ExtractorConfig.loadFileAndPrepare(configPath);
   const label = relative(root, configPath);
-  if (!existsSync(config.mainEntryPointFilePath)) {
-    return `${label}: ${relative(root, config.mainEntryPointFilePath)} is missing: run \`pnpm build\` first`;
+  let config: ExtractorConfig;
+  try {
+    config = ExtractorConfig.loadFileAndPrepare(configPath);
+  } catch (error) {
+    // Most often the entry point's .d.ts does not exist yet.
+    return `${label}: ${(error as Error).message.replaceAll(`${root}/`, '')}\nIs the package built? Run \`pnpm build\` first.`;
   }
   mkdirSync(config.reportFolder, { recursive: true });
   mkdirSync(config.reportTempFolder, { recursive: true });
