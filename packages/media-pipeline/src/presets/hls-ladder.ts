@@ -27,6 +27,23 @@ export const DEFAULT_HLS_LADDER: readonly HlsRung[] = [
   { height: 360, videoBitrate: 800_000 },
 ];
 
+/**
+ * Default length of the first segments (until `segmentSeconds` of media): a player, or a publisher that serves
+ * the ladder while it is encoded, gets its first segment after 1 s of media instead of 4.
+ */
+export const START_SEGMENT_SECONDS = 1;
+
+/**
+ * The `-force_key_frames` expression of a ladder: a keyframe every `start` seconds until `segment` seconds of
+ * media, then every `segment` seconds. ffmpeg's HLS muxer cuts at the first keyframe after `hls_init_time`,
+ * so these keyframes alone decide the segment boundaries (identical in every rung).
+ */
+export function segmentKeyframes(segment: number, start: number): string {
+  if (start >= segment) return `expr:gte(t,n_forced*${segment})`;
+  const startCount = Math.ceil(segment / start);
+  return `expr:if(lt(t,${segment}),gte(t,n_forced*${start}),gte(t,${segment}+(n_forced-${startCount})*${segment}))`;
+}
+
 /** Options of {@link hlsLadder}. */
 export interface HlsLadderOptions {
   input: string;
@@ -39,6 +56,8 @@ export interface HlsLadderOptions {
   segmentType?: 'fmp4' | 'ts' | undefined;
   /** Target segment length in seconds (a keyframe is forced at each boundary). Default 4. */
   segmentSeconds?: number | undefined;
+  /** Length of the segments that cover the first `segmentSeconds` of media. Default {@link START_SEGMENT_SECONDS}. */
+  startSegmentSeconds?: number | undefined;
   /** x264 preset. Default `'veryfast'`. */
   preset?: string | undefined;
   /** Master playlist file name. Default `'master.m3u8'`. */
@@ -185,6 +204,7 @@ export function hlsRungOutput(
     probe: ProbeResult;
     segmentType: 'fmp4' | 'ts';
     segmentSeconds: number;
+    startSegmentSeconds?: number | undefined;
     preset?: string | undefined;
     crf?: number | undefined;
   },
@@ -192,6 +212,7 @@ export function hlsRungOutput(
   const dir = resolve(o.outputDir);
   const ext = o.segmentType === 'fmp4' ? 'm4s' : 'ts';
   const audio = o.probe.audio;
+  const startSeconds = o.startSegmentSeconds ?? START_SEGMENT_SECONDS;
   return {
     map: [videoLabel, ...(audio ? [`0:${audio.index}`] : [])],
     videoCodec: 'libx264',
@@ -206,9 +227,10 @@ export function hlsRungOutput(
     format: 'hls',
     options: {
       'level:v': (levelFor(r.width, r.height) / 10).toFixed(1),
-      force_key_frames: `expr:gte(t,n_forced*${o.segmentSeconds})`,
+      force_key_frames: segmentKeyframes(o.segmentSeconds, startSeconds),
       sc_threshold: 0,
       hls_time: o.segmentSeconds,
+      ...(startSeconds < o.segmentSeconds ? { hls_init_time: startSeconds } : {}),
       // EVENT: ffmpeg rewrites the playlist after every finished segment (with `vod` it writes it only
       // at the end), so a publisher can serve the ladder while it is encoded; finalizeLadder makes it VOD.
       hls_playlist_type: 'event',

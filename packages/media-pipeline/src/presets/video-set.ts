@@ -47,6 +47,8 @@ export interface VideoSetOptions {
   ladder?: readonly HlsRung[] | undefined;
   /** Default 4. */
   segmentSeconds?: number | undefined;
+  /** Length of the segments covering the first `segmentSeconds` of media (as {@link hlsLadder}). Default 1. */
+  startSegmentSeconds?: number | undefined;
   /** Top rung's x264 settings. Default {@link SHARED_TOP_RUNG}. */
   topRung?: { preset: string; crf: number } | undefined;
   /** Poster time in seconds. Default 10 % into the video, at most 10 s (as {@link poster}). */
@@ -116,6 +118,7 @@ export function videoSet(o: VideoSetOptions): VideoSetPlan {
           probe: o.probe,
           segmentType: 'fmp4',
           segmentSeconds,
+          startSegmentSeconds: o.startSegmentSeconds,
           ...(i === 0 ? top : {}),
         }),
       )
