@@ -2,7 +2,7 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Semaphore } from '@media-server/semaphore';
 import type { Backoff } from './backoff.ts';
 
-/** What a handler gets besides the message. */
+/** What a {@link MessageHandler} gets besides the message. */
 export interface MessageContext {
   /** Aborted on handler timeout (reason {@link HandlerTimeoutError}) or when `stop()`'s grace ends. */
   signal: AbortSignal;
@@ -12,11 +12,15 @@ export interface MessageContext {
   receiveCount: number;
 }
 
-/** Processes one message. Resolve = success (the message is deleted); throw = failure (handed back). */
+/**
+ * Processes one message. Resolve = success (the message is deleted); throw = failure (handed back with
+ * backoff); throw a {@link PermanentError} = never retried (see `onPermanentFailure`).
+ */
 export type MessageHandler = (message: Message, context: MessageContext) => Promise<void> | void;
 
-/** What a batch handler gets besides the messages. */
+/** What a {@link BatchHandler} gets besides the messages. */
 export interface BatchContext {
+  /** Aborted on handler timeout (reason {@link HandlerTimeoutError}) or when `stop()`'s grace ends. */
   signal: AbortSignal;
   /** Sets one message's visibility timeout to `seconds` from now. */
   extendVisibility(message: Message, seconds: number): Promise<void>;
@@ -27,6 +31,7 @@ export interface BatchContext {
  * failed (by MessageId). Throwing fails the whole batch.
  */
 export interface BatchHandlerResult {
+  /** The messages that failed, by `MessageId`, each with the error that decides retry or permanent failure. */
   failed: ReadonlyArray<{ messageId: string; error?: unknown }>;
 }
 
@@ -116,8 +121,11 @@ export interface QueueConsumerOptions {
   handBackRetryMs?: number | undefined;
 }
 
-/** Options of `stop()`. */
+/** Options of {@link QueueConsumer.stop}. */
 export interface StopOptions {
-  /** How long running handlers may finish before their signals are aborted and messages handed back, ms. */
+  /**
+   * How long running handlers may finish before their signals are aborted and messages handed back, ms.
+   * Default: the consumer's `stopGraceMs` (30,000).
+   */
   graceMs?: number | undefined;
 }
