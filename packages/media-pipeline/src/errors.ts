@@ -11,7 +11,8 @@ export type MediaPipelineErrorCode =
   | 'MEMORY_LIMIT'
   | 'INPUT_TRUNCATED'
   | 'DECODE_ERROR'
-  | 'SANDBOX_UNAVAILABLE';
+  | 'SANDBOX_UNAVAILABLE'
+  | 'INVALID_OUTPUT';
 
 /**
  * Whether an error is the input's fault (`'input'`: bad, hostile or out-of-policy media: retrying will
@@ -214,6 +215,8 @@ export type InputRule =
   | 'format'
   | 'no-streams'
   | 'no-media-stream'
+  | 'no-video-stream'
+  | 'no-audio-stream'
   | 'max-streams'
   | 'max-duration'
   | 'max-width'
@@ -351,5 +354,22 @@ export class SandboxUnavailableError extends MediaPipelineError {
     );
     this.name = 'SandboxUnavailableError';
     this.reason = reason;
+  }
+}
+
+/**
+ * ffmpeg exited cleanly but an output is not what the run should have left: a file missing or empty, or an
+ * HLS media playlist that is malformed, unfinished, or does not match the segments on disk. `kind` is
+ * `'input'` (permanent) unless given: ffmpeg is deterministic, so the same input leaves the same outputs;
+ * the usual cause is an input whose index promises frames it does not hold (a poster seek past the real end).
+ */
+export class InvalidOutputError extends MediaPipelineError {
+  /** The output at fault, when one file is. */
+  readonly path: string | undefined;
+
+  constructor(message: string, path?: string | undefined, options?: MediaPipelineErrorOptions) {
+    super('INVALID_OUTPUT', message, options?.kind ?? 'input', options);
+    this.name = 'InvalidOutputError';
+    this.path = path;
   }
 }

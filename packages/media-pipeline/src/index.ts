@@ -142,6 +142,7 @@ export {
   InputDecodeError,
   type InputRule,
   InputTruncatedError,
+  InvalidOutputError,
   isInputError,
   MediaPipelineError,
   type MediaPipelineErrorCode,

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { CleanupTarget, FfmpegBuilder } from './builder.ts';
+import { InvalidOutputError } from './errors.ts';
 import { removeTargets } from './process-watch.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg } from './run-ffmpeg.ts';
@@ -103,11 +104,13 @@ export async function runPreset(plan: PresetPlan, options: RunFfmpegOptions = {}
   }
 }
 
-/** Throws if any listed file is missing or empty. */
-export async function assertOutputsExist(outputs: readonly OutputFile[]): Promise<void> {
+/** Throws {@link InvalidOutputError} if any listed file is missing or empty. */
+export async function assertOutputsExist(outputs: readonly { readonly path: string }[]): Promise<void> {
   for (const o of outputs) {
     const st = await stat(o.path).catch(() => undefined);
-    if (!st?.isFile() || st.size === 0) throw new Error(`expected output was not written: ${o.path}`);
+    if (!st?.isFile() || st.size === 0) {
+      throw new InvalidOutputError(`expected output was not written: ${o.path}`, o.path);
+    }
   }
 }
 

@@ -67,7 +67,7 @@ async function outputSeconds(
   signal: AbortSignal | undefined,
 ): Promise<number | undefined> {
   if (output.kind === 'hls-playlist') {
-    const media = parseMediaPlaylist(await readFile(output.path, 'utf8'));
+    const media = parseMediaPlaylist(await readFile(output.path, 'utf8'), output.path);
     return media.segments.reduce((sum, s) => sum + s.duration, 0);
   }
   return (await probe(output.path, { signal, crashFallback: false })).durationSeconds;

@@ -1,6 +1,7 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ffmpeg } from '../builder.ts';
+import { UnsupportedInputError } from '../errors.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
 import { COST_WEIGHTS } from '../preset-cost.ts';
@@ -47,7 +48,7 @@ export function audioOnly(o: AudioOnlyOptions): PresetPlan {
   const name = o.name ?? 'audio';
   const codec = o.codec ?? 'aac';
   const audio = o.probe.audio;
-  if (!audio) throw new TypeError('audioOnly needs an input with an audio stream');
+  if (!audio) throw new UnsupportedInputError('no-audio-stream', 'audioOnly needs an audio stream');
   const audioPath = join(dir, `${name}.${codec === 'aac' ? 'm4a' : 'mp3'}`);
   const rawPath = join(dir, `${name}.peaks.pcm`);
   const peaksPath = join(dir, `${name}.peaks.json`);
@@ -86,7 +87,7 @@ export function audioOnly(o: AudioOnlyOptions): PresetPlan {
     // the container is demuxed whole (video packets are read and dropped, not decoded)
     estimatedCost: (expected ?? 0) * COST_WEIGHTS.encodeAudio * (pps > 0 ? 1.5 : 1),
     async finalize() {
-      await assertOutputsExist(outputs.slice(0, 1));
+      await assertOutputsExist([{ path: audioPath }, ...(pps > 0 ? [{ path: rawPath }] : [])]);
       if (pps > 0) {
         const duration = o.probe.durationSeconds ?? 0;
         const pairs = Math.max(1, Math.min(o.maxPeaks ?? 2000, Math.ceil(duration * pps)));

@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { OutputOptions } from '../builder.ts';
 import { ffmpeg } from '../builder.ts';
+import { InvalidOutputError, UnsupportedInputError } from '../errors.ts';
 import { scale, split } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import type { OutputFile, PresetPlan } from '../outputs.ts';
@@ -66,8 +67,10 @@ export function planLadder(
   ladder: readonly HlsRung[] = DEFAULT_HLS_LADDER,
 ): PlannedRung[] {
   const v = probe.video;
-  if (!v || v.displayWidth <= 0 || v.displayHeight <= 0)
-    throw new TypeError('hlsLadder needs a video stream with known size');
+  if (!v) throw new UnsupportedInputError('no-video-stream', 'an HLS ladder needs a video stream');
+  if (v.displayWidth <= 0 || v.displayHeight <= 0) {
+    throw new UnsupportedInputError('dimensions-unknown', 'an HLS ladder needs the video size');
+  }
   const srcH = v.displayHeight;
   const srcW = v.displayWidth;
   let rungs = [...ladder].filter((r) => r.height <= srcH).sort((a, b) => b.height - a.height);
@@ -242,10 +245,14 @@ export async function finalizeLadder(o: {
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${segType === 'fmp4' ? 7 : 3}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const r of rungs) {
     const playlistPath = join(dir, `${r.name}.m3u8`);
-    const written = await readFile(playlistPath, 'utf8');
-    const media = parseMediaPlaylist(written);
-    if (media.segments.length === 0) throw new Error(`HLS rung ${r.name} has no segments`);
-    if (!media.ended) throw new Error(`HLS rung ${r.name} has no #EXT-X-ENDLIST`);
+    const written = await readFile(playlistPath, 'utf8').catch((cause: unknown) => {
+      throw new InvalidOutputError(`HLS rung ${r.name} has no playlist`, playlistPath, { cause });
+    });
+    const media = parseMediaPlaylist(written, playlistPath);
+    if (media.segments.length === 0) {
+      throw new InvalidOutputError(`HLS rung ${r.name} has no segments`, playlistPath);
+    }
+    if (!media.ended) throw new InvalidOutputError(`HLS rung ${r.name} has no #EXT-X-ENDLIST`, playlistPath);
     await writeFile(playlistPath, written.replace('#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:VOD'));
     all.push({
       path: playlistPath,
@@ -254,7 +261,7 @@ export async function finalizeLadder(o: {
       variant: r.name,
     });
     if (media.map) {
-      await stat(join(dir, media.map));
+      await sizeOf(join(dir, media.map));
       all.push({
         path: join(dir, media.map),
         kind: 'hls-init',
@@ -267,7 +274,7 @@ export async function finalizeLadder(o: {
     let seconds = 0;
     for (const seg of media.segments) {
       const p = join(dir, seg.uri);
-      const size = (await stat(p)).size;
+      const size = await sizeOf(p);
       bytes += size;
       seconds += seg.duration;
       if (seg.duration > 0) peak = Math.max(peak, (size * 8) / seg.duration);
@@ -294,8 +301,17 @@ export async function finalizeLadder(o: {
   const stray = names.filter(
     (n) => rungs.some((r) => n.startsWith(`${r.name}_`)) && !listed.has(join(dir, n)),
   );
-  if (stray.length) throw new Error(`HLS output has files no playlist lists: ${stray.join(', ')}`);
+  if (stray.length) {
+    throw new InvalidOutputError(`HLS output has files no playlist lists: ${stray.join(', ')}`, dir);
+  }
   return all;
+}
+
+/** Size of a file a playlist names; {@link InvalidOutputError} when it is not there. */
+async function sizeOf(path: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile()) throw new InvalidOutputError(`a playlist names a missing file: ${path}`, path);
+  return st.size;
 }
 
 /** A parsed HLS media playlist. */
@@ -308,9 +324,9 @@ export interface MediaPlaylist {
 }
 
 /** Parses an HLS media playlist (the subset ffmpeg writes). */
-export function parseMediaPlaylist(text: string): MediaPlaylist {
+export function parseMediaPlaylist(text: string, path?: string | undefined): MediaPlaylist {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  if (lines[0] !== '#EXTM3U') throw new InvalidOutputError(`not an HLS playlist${at(path)}`, path);
   let map: string | undefined;
   let targetDuration: number | undefined;
   let pending: number | undefined;
@@ -320,7 +336,9 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
     else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice(8));
     else if (line && !line.startsWith('#')) {
-      if (line.includes('/') || line.includes('..')) throw new Error(`unexpected segment URI: ${line}`);
+      if (line.includes('/') || line.includes('..')) {
+        throw new InvalidOutputError(`unexpected segment URI${at(path)}: ${line}`, path);
+      }
       segments.push({ uri: line, duration: pending ?? 0 });
       pending = undefined;
     }
@@ -335,9 +353,9 @@ export interface MasterVariant {
 }
 
 /** Parses an HLS master playlist into its variants and their attributes (quotes removed). */
-export function parseMasterPlaylist(text: string): MasterVariant[] {
+export function parseMasterPlaylist(text: string, path?: string | undefined): MasterVariant[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  if (lines[0] !== '#EXTM3U') throw new InvalidOutputError(`not an HLS playlist${at(path)}`, path);
   const out: MasterVariant[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
@@ -349,4 +367,8 @@ export function parseMasterPlaylist(text: string): MasterVariant[] {
     out.push({ uri: lines[i + 1] ?? '', attributes });
   }
   return out;
+}
+
+function at(path: string | undefined): string {
+  return path === undefined ? '' : ` (${path})`;
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { resolveBinaries } from '../binaries.ts';
 import { ffmpeg } from '../builder.ts';
+import { UnsupportedInputError } from '../errors.ts';
 import { scale, select, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile, inputProfileArgs } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
@@ -66,9 +67,11 @@ export async function sprite(o: SpriteOptions): Promise<StoryboardPlan> {
   const name = o.name ?? 'storyboard';
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`invalid storyboard name: ${name}`);
   const v = o.probe.video;
-  const duration = v?.durationSeconds ?? o.probe.durationSeconds;
-  if (!v || duration === undefined || !(duration > 0))
-    throw new TypeError('sprite needs a video stream with a known duration');
+  if (!v) throw new UnsupportedInputError('no-video-stream', 'a storyboard needs a video stream');
+  const duration = v.durationSeconds ?? o.probe.durationSeconds;
+  if (duration === undefined || !(duration > 0)) {
+    throw new UnsupportedInputError('duration-unknown', 'a storyboard needs a video of known duration');
+  }
   const profile = o.profile ?? createInputProfile();
   const thumbW = Math.max(2, (o.thumbWidth ?? 160) - ((o.thumbWidth ?? 160) % 2));
   const thumbH =

@@ -1,6 +1,7 @@
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ffmpeg } from '../builder.ts';
+import { InvalidOutputError, UnsupportedInputError } from '../errors.ts';
 import { scale, select, split, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
@@ -79,7 +80,7 @@ export interface VideoSetPlan extends PresetPlan {
  */
 export function videoSet(o: VideoSetOptions): VideoSetPlan {
   const v = o.probe.video;
-  if (!v) throw new TypeError('videoSet needs a video stream');
+  if (!v) throw new UnsupportedInputError('no-video-stream', 'videoSet needs a video stream');
   const dir = resolve(o.hlsDir);
   const rungs = planLadder(o.probe, o.ladder ?? DEFAULT_HLS_LADDER);
   const top = o.topRung ?? SHARED_TOP_RUNG;
@@ -100,7 +101,9 @@ export function videoSet(o: VideoSetOptions): VideoSetPlan {
               : 160,
         })
       : undefined;
-  if (o.storyboardDir && !layout) throw new TypeError('a storyboard needs a video with a known duration');
+  if (o.storyboardDir && !layout) {
+    throw new UnsupportedInputError('duration-unknown', 'a storyboard needs a video of known duration');
+  }
   if (layout) branches.push('sstoryboard');
 
   let b = ffmpeg()
@@ -228,8 +231,9 @@ async function remuxTopRung(
   mp4Path: string,
   run: VideoSetOptions['remux'],
 ): Promise<void> {
-  const media = parseMediaPlaylist(await readFile(join(hlsDir, `${rung}.m3u8`), 'utf8'));
-  if (!media.map) throw new Error(`HLS rung ${rung} has no init segment`);
+  const playlist = join(hlsDir, `${rung}.m3u8`);
+  const media = parseMediaPlaylist(await readFile(playlist, 'utf8'), playlist);
+  if (!media.map) throw new InvalidOutputError(`HLS rung ${rung} has no init segment`, playlist);
   const fragments = fragmentPath(mp4Path);
   try {
     // One segment in memory at a time (a few MB: `segmentSeconds` of the top rung).
