@@ -19,9 +19,18 @@ export const DURATION_TOLERANCE: { readonly seconds: number; readonly fraction: 
 const TIMED_KINDS = new Set(['mp4', 'audio', 'hls-playlist']);
 
 /**
- * The duration a preset's media outputs must reach: the source's, less the first input's `-ss`, capped by
- * its `-t` (the caller's or the input profile's `maxDurationSeconds`). `undefined` when the source
- * duration is unknown.
+ * The duration a preset's media outputs must reach (its `PresetPlan.expectedDurationSeconds`): the
+ * source's, less the first file input's `-ss`, capped by its `-t` (the caller's or the input profile's
+ * `maxDurationSeconds`). `undefined` when the source duration is unknown.
+ *
+ * @example
+ * ```ts
+ * import { expectedOutputSeconds, ffmpeg } from '@media-server/media-pipeline';
+ *
+ * const builder = ffmpeg().input('/tmp/in.mp4', { seek: 5, duration: 30 }).output('/tmp/clip.mp4');
+ * expectedOutputSeconds(120, builder); // 30
+ * expectedOutputSeconds(20, builder); // 15
+ * ```
  */
 export function expectedOutputSeconds(
   sourceSeconds: number | undefined,

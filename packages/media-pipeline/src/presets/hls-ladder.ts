@@ -28,9 +28,11 @@ export const DEFAULT_HLS_LADDER: readonly HlsRung[] = [
   { height: 360, videoBitrate: 800_000 },
 ];
 
-/** Options of {@link hlsLadder}. */
+/** Options of {@link hlsLadder}. `input`, `probe` and `outputDir` are required. */
 export interface HlsLadderOptions {
+  /** Input file (untrusted). */
   input: string;
+  /** The input's probe (source size for the rungs, audio or not, duration). */
   probe: ProbeResult;
   /** Directory for the master playlist, media playlists and segments (must exist). */
   outputDir: string;
@@ -44,15 +46,21 @@ export interface HlsLadderOptions {
   preset?: string | undefined;
   /** Master playlist file name. Default `'master.m3u8'`. */
   masterName?: string | undefined;
+  /** Input profile. Default `createInputProfile()`. */
   profile?: InputProfile | undefined;
 }
 
-/** A rung as it will be encoded. */
+/** A rung as it will be encoded (see {@link planLadder}). */
 export interface PlannedRung {
+  /** `'<height>p'`: the prefix of its playlist (`720p.m3u8`) and segments (`720p_00000.m4s`). */
   name: string;
+  /** Output width in pixels (even, source aspect ratio). */
   width: number;
+  /** Output height in pixels (even). */
   height: number;
+  /** Target video bitrate in bits per second. */
   videoBitrate: number;
+  /** AAC bitrate in bits per second. */
   audioBitrate: number;
   /** RFC 6381 codec string of the video (`avc1.64001f`). */
   videoCodecTag: string;
@@ -61,6 +69,16 @@ export interface PlannedRung {
 /**
  * Picks the rungs for a source: every rung no taller than the source (display height, so rotated phone
  * video counts its real orientation); a source smaller than every rung gets one rung at its own height.
+ *
+ * @param ladder - Candidate rungs. Default {@link DEFAULT_HLS_LADDER}.
+ * @throws UnsupportedInputError (`no-video-stream`, `dimensions-unknown`) when there is no video to scale.
+ * @example
+ * ```ts
+ * import { planLadder, probe } from '@media-server/media-pipeline';
+ *
+ * const rungs = planLadder(await probe('/tmp/720p.mp4')); // 720p, 480p, 360p
+ * console.log(rungs.map((r) => `${r.name} ${r.width}x${r.height} ${r.videoCodecTag}`));
+ * ```
  */
 export function planLadder(
   probe: ProbeResult,
@@ -116,6 +134,17 @@ function levelFor(width: number, height: number): number {
  * master playlist itself: BANDWIDTH is the peak bitrate of the real segments (ffmpeg's own
  * `-master_pl_name` derives it from the nominal bitrate), plus AVERAGE-BANDWIDTH, RESOLUTION, CODECS and
  * FRAME-RATE.
+ *
+ * @throws UnsupportedInputError when the probe has no video of known size (see {@link planLadder}).
+ * @example
+ * ```ts
+ * import { admitInput, hlsLadder, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = hlsLadder({ input, probe, profile, outputDir: '/tmp/hls', segmentSeconds: 6 });
+ * const { outputs } = await runPreset(plan); // master.m3u8, 720p.m3u8, 720p_init.mp4, 720p_00000.m4s, …
+ * ```
  */
 export function hlsLadder(o: HlsLadderOptions): PresetPlan {
   const dir = resolve(o.outputDir);
@@ -318,12 +347,28 @@ async function sizeOf(path: string): Promise<number> {
 export interface MediaPlaylist {
   /** `#EXT-X-MAP` URI (fMP4 init segment). */
   map: string | undefined;
+  /** `#EXT-X-TARGETDURATION` in seconds. */
   targetDuration: number | undefined;
+  /** Segments in order: file name (relative, no directory) and `#EXTINF` duration in seconds. */
   segments: { uri: string; duration: number }[];
+  /** `true` once `#EXT-X-ENDLIST` is there (a finished playlist). */
   ended: boolean;
 }
 
-/** Parses an HLS media playlist (the subset ffmpeg writes). */
+/**
+ * Parses an HLS media playlist (the subset ffmpeg writes).
+ *
+ * @param path - Where the text came from, named in the error.
+ * @throws InvalidOutputError when the text is not a playlist or names a segment outside its directory.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseMediaPlaylist } from '@media-server/media-pipeline';
+ *
+ * const media = parseMediaPlaylist(await readFile('/tmp/hls/720p.m3u8', 'utf8'));
+ * const seconds = media.segments.reduce((sum, s) => sum + s.duration, 0);
+ * ```
+ */
 export function parseMediaPlaylist(text: string, path?: string | undefined): MediaPlaylist {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   if (lines[0] !== '#EXTM3U') throw new InvalidOutputError(`not an HLS playlist${at(path)}`, path);
@@ -348,11 +393,26 @@ export function parseMediaPlaylist(text: string, path?: string | undefined): Med
 
 /** One variant of a master playlist. */
 export interface MasterVariant {
+  /** The media playlist's URI (`720p.m3u8`). */
   uri: string;
+  /** `#EXT-X-STREAM-INF` attributes by name, quotes removed (`BANDWIDTH`, `RESOLUTION`, `CODECS`, …). */
   attributes: Record<string, string>;
 }
 
-/** Parses an HLS master playlist into its variants and their attributes (quotes removed). */
+/**
+ * Parses an HLS master playlist into its variants and their attributes (quotes removed).
+ *
+ * @param path - Where the text came from, named in the error.
+ * @throws InvalidOutputError when the text is not a playlist.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseMasterPlaylist } from '@media-server/media-pipeline';
+ *
+ * const variants = parseMasterPlaylist(await readFile('/tmp/hls/master.m3u8', 'utf8'));
+ * for (const v of variants) console.log(v.uri, v.attributes.RESOLUTION, v.attributes.BANDWIDTH);
+ * ```
+ */
 export function parseMasterPlaylist(text: string, path?: string | undefined): MasterVariant[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   if (lines[0] !== '#EXTM3U') throw new InvalidOutputError(`not an HLS playlist${at(path)}`, path);

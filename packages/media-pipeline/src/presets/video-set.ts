@@ -15,6 +15,7 @@ import {
   finalizeLadder,
   type HlsRung,
   hlsRungOutput,
+  type PlannedRung,
   parseMediaPlaylist,
   planLadder,
 } from './hls-ladder.ts';
@@ -32,9 +33,11 @@ export const SHARED_TOP_RUNG: { readonly preset: string; readonly crf: number } 
   crf: 21.2,
 };
 
-/** Options of {@link videoSet}. */
+/** Options of {@link videoSet}. `input`, `probe` and `hlsDir` are required; each other output is opt-in. */
 export interface VideoSetOptions {
+  /** Input file (untrusted). */
   input: string;
+  /** The input's probe (video stream, size, duration, audio or not). */
   probe: ProbeResult;
   /** HLS directory (master, media playlists, segments); must exist. */
   hlsDir: string;
@@ -44,39 +47,50 @@ export interface VideoSetOptions {
   posterOutput?: string | undefined;
   /** Storyboard directory (`storyboard-N.jpg` sheets + `storyboard.vtt`); must exist. Omit for none. */
   storyboardDir?: string | undefined;
-  /** Rungs (no upscaling, as {@link hlsLadder}). Default {@link DEFAULT_HLS_LADDER}. */
+  /** Rungs (no upscaling, as `hlsLadder`). Default {@link DEFAULT_HLS_LADDER}. */
   ladder?: readonly HlsRung[] | undefined;
-  /** Default 4. */
+  /** Target HLS segment length in seconds. Default 4. */
   segmentSeconds?: number | undefined;
   /** Top rung's x264 settings. Default {@link SHARED_TOP_RUNG}. */
   topRung?: { preset: string; crf: number } | undefined;
-  /** Poster time in seconds. Default 10 % into the video, at most 10 s (as {@link poster}). */
+  /** Poster time in seconds. Default 10 % into the video, at most 10 s (as `poster`). */
   posterAt?: number | undefined;
   /** Poster width, never more than the source. Default 1280. */
   posterWidth?: number | undefined;
+  /** Input profile. Default `createInputProfile()`. */
   profile?: InputProfile | undefined;
-  /** How `finalize()` runs the MP4 remux (a stream copy): binary, sandbox mode, abort. */
+  /** How `finalize()` runs the MP4 remux (a stream copy): binary, sandbox mode, abort. Default: none. */
   remux?: Pick<RunFfmpegOptions, 'ffmpegPath' | 'sandbox' | 'signal'> | undefined;
 }
 
 /** {@link PresetPlan} of {@link videoSet}, plus what it decided. */
 export interface VideoSetPlan extends PresetPlan {
-  rungs: ReturnType<typeof planLadder>;
+  /** The HLS rungs, tallest (the MP4's) first. */
+  rungs: PlannedRung[];
+  /** The storyboard's layout, when `storyboardDir` was given. */
   storyboard: StoryboardLayout | undefined;
 }
 
 /**
  * Every output of a default video job from ONE decode of the source, each rendition encoded once: the
  * decoded picture is split into the HLS rungs (fMP4, same files and master playlist as
- * {@link hlsLadder}), a poster branch (the first frame at `posterAt`) and a storyboard branch (the first
- * frame of each tile window, tiled into sheets as {@link sprite} does). The top rung is encoded with
+ * `hlsLadder`), a poster branch (the first frame at `posterAt`) and a storyboard branch (the first
+ * frame of each tile window, tiled into sheets as `sprite` does). The top rung is encoded with
  * capped CRF ({@link SHARED_TOP_RUNG}) and `finalize()` remuxes its init + segments into the MP4
  * download (`-c copy`, `+faststart`): no second encode of the top resolution. Audio is AAC per rung.
  *
+ * @throws UnsupportedInputError (`no-video-stream`; `duration-unknown` with a storyboard) for an input it
+ *   cannot use.
  * @example
- * const plan = videoSet({ input, probe: info, hlsDir, mp4Output: '/out/mp4/video.mp4',
- *   posterOutput: '/out/poster/poster.jpg', storyboardDir: '/out/sprite', profile });
- * const { outputs } = await runPreset(plan, { signal });
+ * ```ts
+ * import { admitInput, runPreset, videoSet } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = videoSet({ input, probe, profile, hlsDir: '/out/hls', mp4Output: '/out/mp4/video.mp4',
+ *   posterOutput: '/out/poster.jpg', storyboardDir: '/out/sprite' });
+ * const { outputs } = await runPreset(plan, { signal: AbortSignal.timeout(3_600_000) });
+ * ```
  */
 export function videoSet(o: VideoSetOptions): VideoSetPlan {
   const v = o.probe.video;
