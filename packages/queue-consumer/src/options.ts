@@ -66,6 +66,14 @@ export interface QueueConsumerOptions {
   /** A semaphore to take permits from (shared with other work if you like). Each message holds one permit. */
   semaphore?: Semaphore | undefined;
   /**
+   * Messages to receive ahead of free handler slots (`handler` only). They wait in memory, kept invisible by
+   * the heartbeat, and start in the order they arrived as slots free, so a busy consumer never waits for
+   * SQS's answer (10–30 ms) between two messages. `stop()` hands the waiting ones back at once. Their
+   * visibility timeout runs while they wait (the heartbeat extends it), and another consumer cannot get
+   * them meanwhile: keep it small, about `concurrency`. Default 0: a message is received only for a free slot.
+   */
+  prefetch?: number | undefined;
+  /**
    * A cron expression with seconds (package `cron`), for example `'*\/5 * * * * *'`: receive (short poll) on
    * each tick instead of long-polling continuously; a tick is skipped while the previous one is still
    * receiving or no permit is free. Default: none (continuous long polling).

@@ -39,6 +39,8 @@ interface InFlight {
   state: 'waiting' | 'running' | 'settled' | 'handedBack';
   /** Started through the FIFO gate (so it must leave the gate when done). */
   holdsGroup: boolean;
+  /** Received ahead of a free handler slot (`prefetch`); waits for one in `state: 'waiting'`. */
+  prefetched?: boolean;
   startedAt: number;
   /** Resolves when the handler has returned (or at once if it never ran). */
   returned: PromiseWithResolvers<void>;
@@ -96,6 +98,8 @@ export class QueueConsumer {
   readonly #sqs: SQSClient;
   readonly #queueUrl: string;
   readonly #semaphore: Semaphore;
+  /** Permits for messages held (running or prefetched); the run semaphore itself without prefetch. */
+  readonly #holdSemaphore: Semaphore;
   readonly #fifo: boolean;
   readonly #gate = new FifoGroupGate<InFlight>();
   readonly #inFlight = new Set<InFlight>();
@@ -126,6 +130,9 @@ export class QueueConsumer {
     this.#sqs = options.sqs;
     this.#queueUrl = options.queueUrl;
     this.#semaphore = options.semaphore ?? new Semaphore(options.concurrency ?? 1);
+    this.#holdSemaphore = options.prefetch
+      ? new Semaphore(this.#semaphore.permits + options.prefetch)
+      : this.#semaphore;
     this.#fifo = options.fifo ?? options.queueUrl.endsWith('.fifo');
     this.#deleter = new DeleteBatcher({
       sqs: this.#sqs,
@@ -224,7 +231,7 @@ export class QueueConsumer {
       onError: (error) => this.#events.emit('error', error),
     });
     const common = {
-      semaphore: this.#semaphore,
+      semaphore: this.#holdSemaphore,
       dispatch: (messages: Message[], permits: Permit[]) => this.#dispatch(messages, permits),
       onError: (error: unknown) => this.#onReceiveError(error),
       onEmpty: () => {
@@ -242,7 +249,7 @@ export class QueueConsumer {
         })
       : new ReceiveLoop({
           ...common,
-          pollers: this.#o.pollers ?? Math.ceil(this.#semaphore.permits / 10),
+          pollers: this.#o.pollers ?? Math.ceil(this.#holdSemaphore.permits / 10),
           receive: (max, signal) => this.#receive(max, this.#o.waitTimeSeconds ?? 20, signal),
         });
     this.#state = 'running';
@@ -272,6 +279,7 @@ export class QueueConsumer {
     const receiverStopped =
       this.#receiver instanceof ReceiveLoop ? this.#receiver.stop(drainMs) : this.#receiver?.stop();
     if (drainMs === 0) await receiverStopped;
+    await this.#handBackPrefetched();
     await this.#waitForHandlers(graceMs);
     const unfinished = [...this.#inFlight].filter((r) => r.state === 'waiting' || r.state === 'running');
     if (unfinished.length > 0) {
@@ -294,6 +302,18 @@ export class QueueConsumer {
     this.#handBackRetryTimer = undefined;
     this.#state = 'stopped';
     this.#events.emit('stopped');
+  }
+
+  /** Stop: prefetched messages that have not started go back to the queue now, not after the grace period. */
+  async #handBackPrefetched(): Promise<void> {
+    const waiting = [...this.#inFlight].filter((r) => r.prefetched && r.state === 'waiting');
+    if (waiting.length === 0) return;
+    const reason = new QueueConsumerError('STOPPED', 'the consumer stopped before the message started');
+    for (const r of waiting) {
+      r.state = 'handedBack';
+      r.controller.abort(reason);
+    }
+    await this.#handBackNow(waiting, 'stop');
   }
 
   async #waitForHandlers(graceMs: number): Promise<void> {
@@ -398,6 +418,22 @@ export class QueueConsumer {
 
   async #runOne(r: InFlight): Promise<void> {
     if (r.state !== 'waiting') return;
+    let slot: Permit | undefined;
+    if (this.#holdSemaphore !== this.#semaphore) {
+      // Prefetching: the message is held; it runs once a handler slot frees (in arrival order).
+      r.prefetched = true;
+      try {
+        slot = await this.#semaphore.acquire(1, { signal: r.controller.signal });
+      } catch {
+        this.#finish(r); // handed back by stop()
+        return;
+      }
+      if (r.state !== 'waiting') {
+        slot.release();
+        this.#finish(r);
+        return;
+      }
+    }
     r.state = 'running';
     r.startedAt = Date.now();
     const heartbeat = this.#heartbeat as VisibilityHeartbeat;
@@ -409,6 +445,7 @@ export class QueueConsumer {
     const timer = this.#startTimeout([r]);
     const handler = this.#o.handler as NonNullable<QueueConsumerOptions['handler']>;
     const outcome = await settle(() => handler(r.message, context));
+    slot?.release();
     r.returned.resolve();
     clearTimeout(timer);
     await this.#settle(r, outcome);
