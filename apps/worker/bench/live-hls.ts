@@ -4,7 +4,7 @@
 // path (WORKER_LIVE_HLS=false: HLS served once the job has succeeded) against the live one for the same
 // presets. Sources are generated once (1 min of lavfi at ultrafast, then stream-copied into 5 and 10 min)
 // and cached under .tmp/bench-sources. Prints a markdown table (copy it into README.md).
-// BENCH_LIVE_TOTAL_SECONDS (default 30) is the length of the source of the total-time comparison (0: skip it).
+// BENCH_LIVE_MINUTES (default 1,5,10) picks the lengths; BENCH_LIVE_TOTAL_SECONDS (default 30) is the length of the source of the total-time comparison (0: skip it).
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -20,6 +20,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 const cache = join(repoRoot, '.tmp', 'bench-sources');
 const ffmpeg = existsSync('/usr/bin/ffmpeg') ? '/usr/bin/ffmpeg' : 'ffmpeg';
 const totalSeconds = Number(process.env.BENCH_LIVE_TOTAL_SECONDS ?? 30);
+// BENCH_LIVE_MINUTES: the source lengths of the time-to-playable rows (default 1,5,10).
+const lengths = (process.env.BENCH_LIVE_MINUTES ?? '1,5,10').split(',').map(Number);
 const rows: string[][] = [];
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const log = (message: string) =>
@@ -99,6 +101,11 @@ async function runJob(
     await upload(aws, jobId, file);
     const uploaded = Date.now();
     const playable = await probeApi.waitUntilPlayable(jobId, 3 * 3600_000);
+    // Where the time went: the worker's log lines up to playable, in ms after the upload completed.
+    for (const line of worker.logs) {
+      const at = Date.parse(String(line.time)) - uploaded;
+      if (at <= playable - uploaded) log(`  +${at} ms ${String(line.msg)}`);
+    }
     if (!toEnd) return { playableMs: playable - uploaded, totalMs: undefined, processMs: undefined };
     const done = await worker.waitForLog(
       (line) => (line.msg === 'job succeeded' || line.msg === 'job failed') && line.jobId === jobId,
@@ -119,7 +126,7 @@ async function runJob(
 }
 
 const loadBefore = loadavg()[0] ?? 0;
-for (const minutes of [1, 5, 10]) {
+for (const minutes of lengths) {
   const file = await source(minutes);
   log(`live, ${minutes} min: waiting for the first segment of every rung`);
   const live = await runJob(file, {}, false);

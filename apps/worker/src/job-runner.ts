@@ -24,6 +24,7 @@ import {
 import { isPermanentError, PermanentError } from '@media-server/queue-consumer';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
+import { DownloadPace } from './download-pace.ts';
 import type { FfmpegReport } from './ffmpeg-runtime.ts';
 import { JobFailure } from './job-failure.ts';
 import { JobProgressTracker } from './job-progress.ts';
@@ -286,6 +287,7 @@ export class JobRunner {
     writer: StatusWriter,
     signal: AbortSignal,
     log: Logger,
+    pace: DownloadPace,
   ): Promise<LivePublisher> {
     const publisher = new LivePublisher({
       s3: this.#s3,
@@ -300,6 +302,7 @@ export class JobRunner {
       signal,
       log,
       onPlayable: async ({ attempt, masterKey }) => {
+        pace.release();
         const workerId = this.#config.workerId;
         await writer.update((status) =>
           status?.worker?.id === workerId && status.state === 'processing'
@@ -350,6 +353,9 @@ export class JobRunner {
     const input = join(workDir, `source${/^\.[a-z0-9]{1,5}$/.test(extension) ? extension : ''}`);
     const progress = new JobProgressTracker({ sourceBytes: target.size, startedAt: t0 });
     let presetsStarted = false;
+    let downloadedBytes = 0;
+    let sourceBytes = target.size;
+    const pace = new DownloadPace();
     const downloading = downloadObject({
       s3: this.#s3,
       bucket: target.bucket,
@@ -357,7 +363,10 @@ export class JobRunner {
       file: input,
       maxBytes: config.policy.maxInputBytes,
       signal,
+      pace,
       onBytes: (bytes, total) => {
+        downloadedBytes = bytes;
+        sourceBytes = total ?? sourceBytes;
         const size = total ?? target.size;
         if (size !== undefined && size > 0 && !presetsStarted)
           writer.progress(progress.advance('download', bytes / size, Date.now()));
@@ -422,6 +431,9 @@ export class JobRunner {
     );
     checkPresets(presets, kind);
     log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
+    // Until the live ladder has its first segments, the download only has to stay ahead of the encoder.
+    if (streaming !== undefined && sourceBytes !== undefined && info.durationSeconds)
+      pace.limit(downloadedBytes, sourceBytes, info.durationSeconds);
     // The runs: one combined run for a default video job (one decode, the MP4 is the top HLS rung),
     // else one ffmpeg process (one decode) per preset.
     const outDir = join(workDir, 'out');
@@ -446,8 +458,18 @@ export class JobRunner {
       log.info({ presets: step.presets, growing }, 'preset started');
       const publisher =
         step.hlsDir !== undefined && config.liveHls
-          ? await this.#startLive(target, step.hlsDir, join(workDir, 'live-check'), info, writer, signal, log)
+          ? await this.#startLive(
+              target,
+              step.hlsDir,
+              join(workDir, 'live-check'),
+              info,
+              writer,
+              signal,
+              log,
+              pace,
+            )
           : undefined;
+      if (publisher === undefined) pace.release();
       const run = await runPreset(plan, {
         signal: AbortSignal.any([
           signal,
@@ -463,10 +485,12 @@ export class JobRunner {
             ...(run.speed === undefined ? {} : { speed: round(run.speed) }),
           }),
       }).catch(async (error: unknown) => {
+        pace.release();
         await publisher?.stop();
         if (growing && downloadAborted.signal.aborted) throw downloadAborted.signal.reason;
         throw publisher?.error ?? error;
       });
+      pace.release();
       if (publisher !== undefined) {
         await publisher.finish();
         live = publisher;

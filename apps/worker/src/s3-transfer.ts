@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { DownloadPace } from './download-pace.ts';
 import { JobFailure } from './job-failure.ts';
 
 /** What S3 says about the source object. */
@@ -45,6 +46,8 @@ export async function downloadObject(options: {
   signal?: AbortSignal | undefined;
   /** Called as bytes arrive, with the bytes so far and the object's length (when S3 announced one). */
   onBytes?: ((bytes: number, total: number | undefined) => void) | undefined;
+  /** Caps the rate while set (see {@link DownloadPace}). */
+  pace?: DownloadPace | undefined;
 }): Promise<SourceObject & { bytes: number }> {
   let object: GetObjectCommandOutput;
   try {
@@ -75,7 +78,12 @@ export async function downloadObject(options: {
         return;
       }
       options.onBytes?.(bytes, object.ContentLength);
-      callback(null, chunk);
+      if (options.pace?.bytesPerSecond === undefined) callback(null, chunk);
+      else
+        options.pace.wait(bytes, options.signal).then(
+          () => callback(null, chunk),
+          (error: unknown) => callback(error as Error),
+        );
     },
   });
   await pipeline(object.Body as NodeJS.ReadableStream, limit, createWriteStream(options.file), {

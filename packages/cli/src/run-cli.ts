@@ -15,9 +15,16 @@ import { createOutput, type Output } from './format.ts';
 import { parsePresets } from './presets.ts';
 import { reportError } from './report-error.ts';
 
+/** What {@link runCli} reads and writes, in place of the process's own. */
 export interface CliIo {
-  stdout: Output['stdout'];
-  stderr: Output['stderr'];
+  /** Results: text, or JSON with `--json`. Progress bars and colours only when `isTTY` is true. */
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Messages and errors, one line each. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * The environment: `MEDIA_SERVER_URL`, `MEDIA_SERVER_API_KEY`, `MEDIA_SERVER_CONFIG`, `XDG_CONFIG_HOME`,
+   * `HOME`, `NO_COLOR` and `TERM` are read.
+   */
   env: Record<string, string | undefined>;
   /** Aborts the running command (Ctrl-C): uploads in flight are aborted, the exit code is 130. */
   signal: AbortSignal;
@@ -38,10 +45,13 @@ function positiveInteger(value: string): number {
 
 /**
  * Runs `media-server` with `argv` (the arguments after the command name) and answers the exit code:
- * 0 done, 1 a job failed, 2 usage or configuration error, 3 API unreachable, 130 interrupted.
+ * 0 done, 1 a job failed, 2 usage or configuration error, 3 API unreachable, 130 interrupted (see
+ * {@link EXIT}). It never throws: every error becomes one line on `io.stderr` and its exit code.
  *
  * @example
  * ```ts
+ * import { runCli } from '@media-server/cli';
+ *
  * process.exitCode = await runCli(['jobs', 'ls', '--json'], {
  *   stdout: process.stdout,
  *   stderr: process.stderr,

@@ -14,6 +14,7 @@ import { type JobEventsOptions, jobEvents } from './job-events.ts';
 import type { UploadSource } from './upload/source.ts';
 import { type UploadOptions, type UploadResult, uploadSource } from './upload/upload.ts';
 
+/** Options of {@link createClient}. */
 export interface MediaServerClientOptions {
   /** Where the API listens, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
@@ -25,21 +26,29 @@ export interface MediaServerClientOptions {
   maxRetries?: number | undefined;
 }
 
+/** Options of every API call. */
 export interface RequestOptions {
+  /** Aborts the call (it rejects with the signal's reason). */
   signal?: AbortSignal | undefined;
 }
 
+/** Options of the calls that create something. */
 export interface CreateOptions extends RequestOptions {
   /** Sent as `Idempotency-Key`: a retry with the same key gets the first answer. */
   idempotencyKey?: string | undefined;
 }
 
+/** Options of `client.jobs.wait`. */
 export interface WaitOptions extends JobEventsOptions {
   /** Every event while waiting (progress, state changes). */
   onEvent?: ((event: JobEvent) => void) | undefined;
 }
 
-/** The typed client of the media-server API. Create one with {@link createClient}. */
+/**
+ * The typed client of the media-server API. Create one with {@link createClient}. Every call rejects with a
+ * `MediaServerError`: an `ApiError` for an error answer, a `ConnectionError` when none came.
+ * Answers 429 and 503 are retried after their `Retry-After` (`maxRetries` times).
+ */
 export interface MediaServerClient {
   /**
    * Uploads a file, path or stream and answers the job it created: single PUT or multipart by size,
@@ -48,15 +57,24 @@ export interface MediaServerClient {
   upload(source: UploadSource, options?: UploadOptions): Promise<UploadResult>;
   /** The upload routes one by one (what `upload()` is built on). */
   readonly uploads: {
+    /** `POST /v1/uploads`: a job awaiting its upload, with a presigned PUT or the URLs of every part. */
     create(body: CreateUploadBody, options?: CreateOptions): Promise<Upload>;
+    /** `GET /v1/uploads/{id}/parts`: the parts the storage has, and fresh URLs for the others (resume). */
     parts(id: string, options?: RequestOptions): Promise<UploadParts>;
+    /** `POST /v1/uploads/{id}/complete`: closes the upload and queues the job. */
     complete(id: string, body?: CompleteUploadBody, options?: RequestOptions): Promise<JobView>;
+    /** `DELETE /v1/uploads/{id}`: aborts the multipart upload and deletes the job. */
     abort(id: string, options?: RequestOptions): Promise<void>;
   };
+  /** The job routes. */
   readonly jobs: {
+    /** `POST /v1/jobs`: a job for an object already in the bucket. */
     create(body: CreateJobBody, options?: CreateOptions): Promise<JobView>;
+    /** `GET /v1/jobs/{id}`: the job now (state, progress, outputs with presigned links). */
     get(id: string, options?: RequestOptions): Promise<JobView>;
+    /** `GET /v1/jobs`: one page of jobs, newest first; pass `nextCursor` as `cursor` for the next. */
     list(query?: ListJobsQuery, options?: RequestOptions): Promise<JobList>;
+    /** `DELETE /v1/jobs/{id}`: deletes the job and its files (`force` while a worker processes it). */
     delete(id: string, query?: DeleteJobQuery, options?: RequestOptions): Promise<void>;
     /** The job's events (SSE) until it ends; reconnects with `Last-Event-ID` when the stream drops. */
     events(id: string, options?: JobEventsOptions): AsyncGenerator<JobEvent>;
@@ -73,9 +91,12 @@ export interface MediaServerClient {
 
 /**
  * Creates a client. Works in Node ≥ 24 and in browsers (a file path as an upload source needs Node).
+ * Nothing is sent until a method is called.
  *
  * @example
  * ```ts
+ * import { createClient } from '@media-server/client';
+ *
  * const client = createClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: 'dev-key' });
  * const { id } = await client.upload('clip.mp4', { onProgress: (p) => console.log(p.loaded, p.total) });
  * const job = await client.jobs.wait(id);

@@ -1,6 +1,11 @@
 import type { Problem } from './contract/problem.ts';
 
-/** Codes the client itself gives; answers of the API carry the API's own `code` (`UNAUTHORIZED`, …). */
+/**
+ * Codes the client itself gives: `API_UNREACHABLE` ({@link ConnectionError}), `SOURCE_*`
+ * ({@link UploadSourceError}), `PART_UPLOAD_FAILED` ({@link UploadPartError}), `EVENT_STREAM_FAILED` (the
+ * job's event stream dropped `maxReconnects` times in a row). Answers of the API carry the API's own
+ * `code` (`UNAUTHORIZED`, …) in an {@link ApiError}.
+ */
 export type ClientErrorCode =
   | 'API_UNREACHABLE'
   | 'SOURCE_NOT_FOUND'
@@ -16,8 +21,11 @@ export type ClientErrorCode =
  *
  * @example
  * ```ts
+ * import { createClient, MediaServerError } from '@media-server/client';
+ *
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: 'dev-key' });
  * try {
- *   await client.jobs.get(id);
+ *   await client.jobs.get('01m96enptmmdgxzjsv058he8dm');
  * } catch (error) {
  *   if (error instanceof MediaServerError && error.status === 404) console.log('no such job');
  *   else throw error;
@@ -31,6 +39,11 @@ export class MediaServerError extends Error {
   readonly status: number;
   /** The problem type URI; `about:blank` when the API gave none. */
   readonly type: string;
+  /**
+   * @param message Human-readable detail.
+   * @param fields `code`, `status` (0 without an answer) and the problem `type` (default `about:blank`).
+   * @param options `cause`, as for `Error`.
+   */
   constructor(
     message: string,
     fields: { code: string; status: number; type?: string | undefined },
@@ -44,9 +57,31 @@ export class MediaServerError extends Error {
   }
 }
 
-/** The API answered with an error (4xx/5xx); `problem` is its RFC 9457 body when it sent one. */
+/**
+ * The API answered with an error (4xx/5xx); `problem` is its RFC 9457 body when it sent one, and `code` the
+ * API's code (`HTTP_<status>` when it gave none). 429 and 503 are retried before this is thrown.
+ *
+ * @example
+ * ```ts
+ * import { ApiError, createClient } from '@media-server/client';
+ *
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: 'dev-key' });
+ * try {
+ *   await client.jobs.create({ key: 'uploads/missing.mp4' });
+ * } catch (error) {
+ *   if (!(error instanceof ApiError)) throw error;
+ *   console.log(error.status, error.code, error.problem?.errors); // e.g. 404 NOT_FOUND undefined
+ * }
+ * ```
+ */
 export class ApiError extends MediaServerError {
+  /** The RFC 9457 body of the answer; undefined when it was not problem JSON. */
   readonly problem: Problem | undefined;
+  /**
+   * @param status HTTP status of the answer.
+   * @param problem Its problem body, if any.
+   * @param options `cause`, as for `Error`.
+   */
   constructor(status: number, problem: Problem | undefined, options?: ErrorOptions) {
     super(
       problem?.detail ?? problem?.title ?? `HTTP ${status}`,
@@ -58,8 +93,24 @@ export class ApiError extends MediaServerError {
   }
 }
 
-/** No answer from the API (connection refused, DNS, reset): `code` is `API_UNREACHABLE`. */
+/**
+ * No answer from the API (connection refused, DNS, reset): `code` is `API_UNREACHABLE`, `status` 0, and
+ * `cause` the `fetch` error.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, createClient } from '@media-server/client';
+ *
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'dev-key' });
+ * const error = await client.jobs.list().catch((e: unknown) => e);
+ * if (error instanceof ConnectionError) console.log(error.message); // cannot reach the API at http://127.0.0.1:1 (ECONNREFUSED)
+ * ```
+ */
 export class ConnectionError extends MediaServerError {
+  /**
+   * @param url The API's base URL.
+   * @param options `cause`: the `fetch` error.
+   */
   constructor(url: string, options?: ErrorOptions) {
     // fetch says "fetch failed"; what happened is in its cause (ECONNREFUSED, ENOTFOUND, "bad port").
     const inner = (options?.cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
@@ -76,8 +127,25 @@ export class ConnectionError extends MediaServerError {
   }
 }
 
-/** The file or stream to upload cannot be read (missing, a directory, unreadable, no size). */
+/**
+ * The file or stream to upload cannot be read: `code` is `SOURCE_NOT_FOUND`, `SOURCE_IS_DIRECTORY`,
+ * `SOURCE_UNREADABLE` or `SOURCE_SIZE_UNKNOWN` (a stream without `size`). Thrown before anything is sent.
+ *
+ * @example
+ * ```ts
+ * import { createClient, UploadSourceError } from '@media-server/client';
+ *
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: 'dev-key' });
+ * const error = await client.upload('no-such-file.mp4').catch((e: unknown) => e);
+ * if (error instanceof UploadSourceError) console.log(error.code); // SOURCE_NOT_FOUND
+ * ```
+ */
 export class UploadSourceError extends MediaServerError {
+  /**
+   * @param message What is wrong with the source.
+   * @param code Which of the four cases it is.
+   * @param options `cause`: the file system error.
+   */
   constructor(
     message: string,
     code: 'SOURCE_NOT_FOUND' | 'SOURCE_IS_DIRECTORY' | 'SOURCE_UNREADABLE' | 'SOURCE_SIZE_UNKNOWN',
@@ -88,9 +156,33 @@ export class UploadSourceError extends MediaServerError {
   }
 }
 
-/** A part (or the single PUT) failed after every retry; `partNumber` says which. */
+/**
+ * A part (or the single PUT) failed after every retry (code `PART_UPLOAD_FAILED`); `partNumber` says which,
+ * `status` is the storage's last answer (0 for a network error). A multipart upload stays in the storage:
+ * `upload(source, { resume: id })` then sends only the parts it lacks.
+ *
+ * @example
+ * ```ts
+ * import { createClient, UploadPartError } from '@media-server/client';
+ *
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: 'dev-key' });
+ * let id: string | undefined;
+ * try {
+ *   await client.upload('big.mov', { onStart: (upload) => (id = upload.id) });
+ * } catch (error) {
+ *   if (!(error instanceof UploadPartError) || id === undefined) throw error;
+ *   await client.upload('big.mov', { resume: id }); // sends only the parts the storage lacks
+ * }
+ * ```
+ */
 export class UploadPartError extends MediaServerError {
+  /** The part that failed; 1 for a single PUT. */
   readonly partNumber: number;
+  /**
+   * @param partNumber The part that failed.
+   * @param status The storage's last answer, 0 for a network error.
+   * @param options `cause`: the last error.
+   */
   constructor(partNumber: number, status: number, options?: ErrorOptions) {
     super(
       `part ${partNumber} failed${status === 0 ? '' : ` with HTTP ${status}`}`,

@@ -6,7 +6,15 @@ export {
   type RequestOptions,
   type WaitOptions,
 } from './client.ts';
-export type { JobError, JobOutput, JobProgress, JobState, PresetName } from './contract/job.ts';
+export type {
+  JobError,
+  JobOutput,
+  JobProgress,
+  JobState,
+  JobTimings,
+  PresetName,
+  WebhookDelivery,
+} from './contract/job.ts';
 export type {
   CreateJobBody,
   DeleteJobQuery,
@@ -34,9 +42,7 @@ export {
   UploadPartError,
   UploadSourceError,
 } from './errors.ts';
-export { retryAfterMs } from './http.ts';
 export type { JobEventsOptions } from './job-events.ts';
-export { contentTypeOf } from './upload/content-type.ts';
 export type { UploadProgress } from './upload/progress.ts';
 export type { UploadSource } from './upload/source.ts';
 export type { UploadOptions, UploadResult } from './upload/upload.ts';

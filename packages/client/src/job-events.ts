@@ -4,7 +4,9 @@ import { type HttpSettings, send } from './http.ts';
 import { sleep } from './sleep.ts';
 import { parseEventStream } from './sse.ts';
 
+/** Options of `client.jobs.events` (and `client.jobs.wait`). */
 export interface JobEventsOptions {
+  /** Ends the stream: the generator throws the signal's reason. */
   signal?: AbortSignal | undefined;
   /** Resume after this event id (sent as `Last-Event-ID`). */
   lastEventId?: string | undefined;

@@ -3,6 +3,7 @@
  * only, so it runs in Node, Deno, Bun, workers and browsers alike.
  */
 
+/** Options of {@link verifyWebhookSignature} and {@link verifyWebhookRequest}. */
 export interface VerifyWebhookOptions {
   /** Oldest accepted timestamp, in seconds from now (either way). Default 300. */
   toleranceSeconds?: number | undefined;
@@ -15,10 +16,20 @@ export interface VerifyWebhookOptions {
  * older than `toleranceSeconds`. `body` must be the raw request body, byte for byte: a re-serialised
  * JSON object does not verify. The comparison runs in constant time (Web Crypto `verify`).
  *
+ * @param secret The webhook secret the API signs with.
+ * @param body The raw request body.
+ * @param header The `X-Signature` header (the first value when it is an array).
  * @example
  * ```ts
- * const ok = await verifyWebhookSignature(process.env.WEBHOOK_SECRET!, rawBody, request.headers['x-signature']);
- * if (!ok) return reply.code(401).send();
+ * import { verifyWebhookSignature } from '@media-server/client';
+ *
+ * // In a handler that kept the raw body (Express: express.raw({ type: 'application/json' })).
+ * async function onWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>) {
+ *   if (!(await verifyWebhookSignature('webhook-secret', rawBody, headers['x-signature']))) return 401;
+ *   const { event, jobId, state } = JSON.parse(rawBody.toString('utf8')) as Record<string, string>;
+ *   console.log(event, jobId, state);
+ *   return 204;
+ * }
  * ```
  */
 export async function verifyWebhookSignature(
@@ -57,6 +68,7 @@ export async function verifyWebhookSignature(
 
 /** A webhook request as Node's `http`, Fastify or Express give it (headers, raw body). */
 export interface WebhookRequestLike {
+  /** Header names in lower case, as Node gives them; `x-signature` is read. */
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -66,13 +78,18 @@ export interface WebhookRequestLike {
  * `express.raw({ type: 'application/json' })` and {@link verifyWebhookSignature} on `req.body`; for
  * Fastify, a `content-type` parser with `parseAs: 'buffer'`.
  *
+ * @param secret The webhook secret the API signs with.
+ * @param request The request, not read yet.
  * @example
  * ```ts
+ * import { createServer } from 'node:http';
+ * import { verifyWebhookRequest } from '@media-server/client';
+ *
  * createServer(async (request, response) => {
- *   const body = await verifyWebhookRequest(secret, request);
+ *   const body = await verifyWebhookRequest('webhook-secret', request);
  *   response.writeHead(body === undefined ? 401 : 204).end();
  *   if (body !== undefined) console.log(JSON.parse(body).state);
- * });
+ * }).listen(8080);
  * ```
  */
 export async function verifyWebhookRequest(

@@ -65,7 +65,10 @@ async function main(argv: readonly string[]): Promise<number> {
     aws = await startLocalAws(command.options);
   } catch (error) {
     process.stderr.write(`local-aws: ${(error as Error).message}\n`);
-    return error instanceof LocalAwsError ? EXIT_USAGE : 1;
+    // A request the embedded SQS or S3 server failed is local-aws's failure, not a usage error.
+    const usage =
+      error instanceof LocalAwsError && error.code !== 'SqsRequestFailed' && error.code !== 'S3RequestFailed';
+    return usage ? EXIT_USAGE : 1;
   }
 
   if (command.json) {

@@ -8,17 +8,28 @@ export type S3ObjectCreatedEventName =
   | 'ObjectCreated:Copy'
   | 'ObjectCreated:CompleteMultipartUpload';
 
-/** One record of an S3 event notification, event structure version 2.1, as S3 puts it on a queue. */
+/**
+ * One record of an S3 event notification, event structure version 2.1, as S3 puts it on a queue. The
+ * object key is URL-form-encoded: decode it with {@link decodeS3EventKey}.
+ */
 export interface S3EventRecord {
+  /** Version of the event structure. */
   eventVersion: '2.1';
+  /** Always `aws:s3`. */
   eventSource: 'aws:s3';
+  /** The region local-aws runs as (`options.region`). */
   awsRegion: string;
   /** ISO-8601 with milliseconds, when the request finished. */
   eventTime: string;
+  /** Which kind of creation. */
   eventName: S3ObjectCreatedEventName;
+  /** Who made the request: `AWS:<access key id>` when signed, else `ANONYMOUS_PRINCIPAL`. */
   userIdentity: { principalId: string };
+  /** The client's address. */
   requestParameters: { sourceIPAddress: string };
+  /** The ids of the S3 request that created the object. */
   responseElements: { 'x-amz-request-id': string; 'x-amz-id-2': string };
+  /** The notification configuration, the bucket and the object. */
   s3: {
     s3SchemaVersion: '1.0';
     configurationId: string;
@@ -38,16 +49,23 @@ export interface S3EventRecord {
 
 /** The body of a message that S3 sends for an object event. S3 sends one record per message. */
 export interface S3EventNotification {
+  /** The records: always one, for a message S3 sends. */
   Records: S3EventRecord[];
 }
 
 /** The message S3 sends to a queue when a notification configuration is set on a bucket. */
 export interface S3TestEvent {
+  /** Always `Amazon S3`. */
   Service: 'Amazon S3';
+  /** Always `s3:TestEvent`: what tells it from an event with `Records`. */
   Event: 's3:TestEvent';
+  /** ISO-8601 time the configuration was set. */
   Time: string;
+  /** The bucket the configuration was set on. */
   Bucket: string;
+  /** Id of the request, in S3's form. */
   RequestId: string;
+  /** `x-amz-id-2` of the request, in S3's form. */
   HostId: string;
 }
 
@@ -113,7 +131,22 @@ export function buildS3EventNotification(
   };
 }
 
-/** Builds the `s3:TestEvent` message S3 sends when a notification configuration is set. */
+/**
+ * Builds the `s3:TestEvent` message S3 sends to a queue when a notification configuration is set: a
+ * fixture for tests of consumers, which must acknowledge it without work.
+ *
+ * @param bucket The bucket the configuration was set on.
+ * @param time The event's `Time`. Default: now.
+ * @example
+ * ```ts
+ * import { buildS3TestEvent, startLocalAws } from '@media-server/local-aws';
+ *
+ * const aws = await startLocalAws({ queues: [{ name: 'jobs' }] });
+ * await aws.sqs.sendMessage('jobs', JSON.stringify(buildS3TestEvent('media')));
+ * // ... the consumer under test must delete it and start no job
+ * await aws.stop();
+ * ```
+ */
 export function buildS3TestEvent(bucket: string, time: Date = new Date()): S3TestEvent {
   return {
     Service: 'Amazon S3',

@@ -1,15 +1,18 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { LocalAwsError } from './local-aws-error.ts';
 import type { S3NotificationConfig } from './s3-notification-rule.ts';
 
-/** An S3 API error to answer with (code and HTTP status as S3 uses them). */
-export class S3ApiError extends Error {
-  readonly code: string;
+/** An S3 error to answer a request with (code `'S3RequestFailed'`; S3's error code and HTTP status as S3 uses them). */
+export class S3ApiError extends LocalAwsError {
+  /** S3's error code, the `<Code>` of the error XML (`MalformedXML`, `InvalidArgument`, `NoSuchBucket`, ...). */
+  readonly awsCode: string;
+  /** HTTP status of the answer. */
   readonly status: number;
 
-  constructor(code: string, status: number, message: string) {
-    super(message);
+  constructor(awsCode: string, status: number, message: string) {
+    super('S3RequestFailed', message);
     this.name = 'S3ApiError';
-    this.code = code;
+    this.awsCode = awsCode;
     this.status = status;
   }
 }
@@ -163,5 +166,5 @@ export function toNotificationConfig(bucket: string, entry: QueueConfigurationEn
 
 /** An S3 error response body. */
 export function s3ErrorXml(error: S3ApiError, requestId: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId></Error>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.awsCode)}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId></Error>`;
 }

@@ -1,12 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  InvalidConfigurationError,
-  isAddressInUse,
-  NotificationDeliveryError,
-  PortInUseError,
-} from './local-aws-error.ts';
+import { InvalidConfigurationError, NotificationDeliveryError } from './local-aws-error.ts';
 import { buildS3EventNotification, buildS3TestEvent } from './s3-event.ts';
 import { S3NotificationRegistry } from './s3-notification-registry.ts';
 import { type S3NotificationConfig, toNotificationRules } from './s3-notification-rule.ts';
@@ -88,15 +83,21 @@ export interface LocalAwsOptions {
 
 /** Credentials for local-aws clients: the only ones S3 accepts while signatures are checked. */
 export interface LocalAwsCredentials {
+  /** `'local-aws'`. */
   accessKeyId: string;
+  /** `'local-aws-secret'`. */
   secretAccessKey: string;
 }
 
 /** Client configurations ready to pass to `new SQSClient(...)` and `new S3Client(...)`. */
 export interface LocalAwsClientConfig {
+  /** The region in use. */
   region: string;
+  /** {@link LOCAL_AWS_CREDENTIALS} (a copy). */
   credentials: LocalAwsCredentials;
+  /** For `new SQSClient(config.sqs)`. */
   sqs: { endpoint: string; region: string; credentials: LocalAwsCredentials };
+  /** For `new S3Client(config.s3)`: path-style, since the S3 side serves no virtual-hosted buckets. */
   s3: { endpoint: string; region: string; credentials: LocalAwsCredentials; forcePathStyle: true };
 }
 
@@ -106,7 +107,9 @@ export interface LocalAws {
   readonly sqsEndpoint: string;
   /** S3 endpoint URL, e.g. `http://127.0.0.1:4567` (path-style: set `forcePathStyle: true`). */
   readonly s3Endpoint: string;
+  /** The region in use (`options.region`, default `'us-east-1'`). */
   readonly region: string;
+  /** {@link LOCAL_AWS_CREDENTIALS}: the only credentials S3 accepts while signatures are checked. */
   readonly credentials: LocalAwsCredentials;
   /** The embedded SQS server (create queues or send messages in-process). */
   readonly sqs: SqsServer;
@@ -119,13 +122,27 @@ export interface LocalAws {
    * `AWS_ENDPOINT_URL_S3`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`.
    */
   env(): Record<string, string>;
-  /** Stops both servers and closes their connections; removes the temporary S3 directory. */
+  /** Stops both servers and closes their connections; removes the temporary S3 directory. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 /**
  * The credentials local-aws hands out. With signature checks on (the default) S3 accepts only these;
  * SQS accepts any.
+ *
+ * @example
+ * ```ts
+ * import { S3Client } from '@aws-sdk/client-s3';
+ * import { LOCAL_AWS_CREDENTIALS } from '@media-server/local-aws';
+ *
+ * // A local-aws started by the `local-aws` command on its default ports.
+ * const s3 = new S3Client({
+ *   endpoint: 'http://127.0.0.1:4567',
+ *   region: 'us-east-1',
+ *   credentials: LOCAL_AWS_CREDENTIALS,
+ *   forcePathStyle: true,
+ * });
+ * ```
  */
 export const LOCAL_AWS_CREDENTIALS: LocalAwsCredentials = Object.freeze({
   accessKeyId: 'local-aws',
@@ -249,8 +266,15 @@ async function ensureQueue(sqs: SqsServer, admin: SqsAdminClient, queue: Planned
  * Starts local-aws: the SQS-compatible server and S3 (s3rver), creates the queues and buckets, and
  * sends S3 `ObjectCreated` events to queues as bucket notifications do. Always `stop()` it.
  *
+ * @param options Every field is optional; see {@link LocalAwsOptions} for the defaults.
+ * @returns The running servers. Rejects with a {@link LocalAwsError} (`InvalidConfigurationError`,
+ *   `PortInUseError`, ...) after stopping whatever had started.
  * @example
  * ```ts
+ * import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+ * import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+ * import { startLocalAws } from '@media-server/local-aws';
+ *
  * const aws = await startLocalAws({
  *   queues: [{ name: 'jobs', deadLetter: { name: 'jobs-dlq', maxReceiveCount: 5 } }],
  *   buckets: ['media'],
@@ -258,7 +282,13 @@ async function ensureQueue(sqs: SqsServer, admin: SqsAdminClient, queue: Planned
  * });
  * const sqs = new SQSClient(aws.clientConfig().sqs);
  * const s3 = new S3Client(aws.clientConfig().s3);
- * // ... PutObject media/uploads/a.mp4 → an S3 event on aws.queueUrl('jobs')
+ * await s3.send(new PutObjectCommand({ Bucket: 'media', Key: 'uploads/a.mp4', Body: 'video' }));
+ * const { Messages } = await sqs.send(
+ *   new ReceiveMessageCommand({ QueueUrl: aws.queueUrl('jobs'), WaitTimeSeconds: 5 }),
+ * );
+ * console.log(JSON.parse(Messages?.[0]?.Body ?? '{}').Records[0].s3.object.key); // uploads/a.mp4
+ * sqs.destroy();
+ * s3.destroy();
  * await aws.stop();
  * ```
  */
@@ -298,18 +328,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
 
   try {
-    try {
-      sqs = await startSqsServer({
-        host,
-        port: sqsPort,
-        region,
-        latencyMs: sqsLatencyMs,
-        ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'sqs') }),
-      });
-    } catch (error) {
-      if (isAddressInUse(error)) throw new PortInUseError('sqs', host, sqsPort, { cause: error });
-      throw error;
-    }
+    sqs = await startSqsServer({
+      host,
+      port: sqsPort,
+      region,
+      latencyMs: sqsLatencyMs,
+      ...(dataDir === undefined ? {} : { dataDir: join(dataDir, 'sqs') }),
+    });
     await ensureQueues(sqs, options.queues ?? []);
     const sqsServer = sqs;
     const admin = new SqsAdminClient(sqs.endpoint);

@@ -15,14 +15,15 @@ import { performance } from 'node:perf_hooks';
 import {
   ffmpeg,
   h264Mp4,
-  NO_PATHS,
-  planSpawn,
   probe,
   resolveBinaries,
   runFfmpeg,
   type SandboxMode,
 } from '@media-server/media-pipeline';
 import { execa } from 'execa';
+// Internal: the start cost is measured where every run spawns.
+import { NO_PATHS } from '../src/sandbox/paths.ts';
+import { planSpawn } from '../src/sandbox/spawn-plan.ts';
 
 const require = createRequire(import.meta.url);
 const dir = await mkdtemp(join(tmpdir(), 'media-pipeline-bench-sandbox-'));

@@ -8,7 +8,7 @@ import { createInputProfile, DEFAULT_FORMATS, type InputProfile } from './input-
 import { type ProbeOptions, probe } from './probe.ts';
 import type { ProbeResult } from './probe-result.ts';
 
-/** Options of {@link admitInput}: the probe's, plus the policy. */
+/** Options of {@link admitInput}: the probe's (every one optional), plus the policy. */
 export interface AdmitInputOptions extends ProbeOptions {
   /** Limits the input must meet. Default: {@link checkInputPolicy}'s defaults. */
   policy?: InputPolicy | undefined;
@@ -16,7 +16,9 @@ export interface AdmitInputOptions extends ProbeOptions {
 
 /** An input that passed the probe and the policy. */
 export interface AdmittedInput {
+  /** The probe, made under the base profile. */
   probe: ProbeResult;
+  /** What the input is, for choosing presets. */
   kind: MediaKind;
   /**
    * Input profile to run presets with: the probe's profile with the format whitelist narrowed to the
@@ -32,8 +34,13 @@ export interface AdmittedInput {
  *
  * @throws ProbeError / UnsupportedInputError (`kind: 'input'`: fail the job permanently), or runtime errors.
  * @example
- * const { probe: info, kind, profile } = await admitInput(file, { policy: { maxDurationSeconds: 3600 } });
- * if (kind === 'video') await runPreset(h264Mp4({ input: file, probe: info, output, profile }));
+ * ```ts
+ * import { admitInput, h264Mp4, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.bin';
+ * const { probe, kind, profile } = await admitInput(input, { policy: { maxDurationSeconds: 3600 } });
+ * if (kind === 'video') await runPreset(h264Mp4({ input, probe, output: '/tmp/out.mp4', profile }));
+ * ```
  */
 export async function admitInput(file: string, options: AdmitInputOptions = {}): Promise<AdmittedInput> {
   const base = options.profile ?? createInputProfile();

@@ -13,7 +13,9 @@ export type FfmpegBuildKind = 'custom' | 'system' | 'bundled';
 
 /** One resolved binary. */
 export interface BinaryBuild {
+  /** Absolute path of the binary. */
   path: string;
+  /** Where it came from. */
   build: FfmpegBuildKind;
   /** Version token of `-version` (`5.1.9-0+deb12u1`, `N-47683-g0e8eb07980-static`), when it ran. */
   version: string | undefined;
@@ -42,9 +44,17 @@ let cached: FfmpegBinaries | undefined;
  * binary of a supported release (≥ {@link MIN_SYSTEM_RELEASE}) on `PATH` or in `/usr/bin`; the binaries of
  * `@ffmpeg-installer/ffmpeg` and `@ffprobe-installer/ffprobe`. A bundled binary whose run bit is missing
  * (npm 11 does not run the installers' scripts) is made executable; when that fails a
- * {@link FfmpegNotFoundError} explains why. Cached after the first call.
+ * {@link FfmpegNotFoundError} explains why. Cached after the first call (for `process.env`).
  *
+ * @param env - Where `FFMPEG_PATH`, `FFPROBE_PATH` and `PATH` are read. Default `process.env`.
  * @throws FfmpegNotFoundError when a binary cannot be found or executed.
+ * @example
+ * ```ts
+ * import { resolveBinaries } from '@media-server/media-pipeline';
+ *
+ * const { ffmpeg, ffmpegBuild } = resolveBinaries();
+ * console.log(`${ffmpeg}: ${ffmpegBuild.build} ${ffmpegBuild.version ?? '(version unknown)'}`);
+ * ```
  */
 export function resolveBinaries(env: NodeJS.ProcessEnv = process.env): FfmpegBinaries {
   if (cached && env === process.env) return cached;

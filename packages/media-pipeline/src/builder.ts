@@ -23,11 +23,13 @@ export interface InputOptions {
   options?: Readonly<Record<string, OptionValue>> | undefined;
 }
 
-/** One input of the command. */
+/** One input of the command, as {@link FfmpegBuilder.inputs} lists it. */
 export interface InputSpec {
+  /** `'file'` (an upload or any local file) or `'lavfi'` (a generated source). */
   readonly type: 'file' | 'lavfi';
   /** Absolute file path, or the lavfi graph. */
   readonly source: string;
+  /** The options it was added with. */
   readonly options: InputOptions;
 }
 
@@ -88,10 +90,11 @@ export interface OutputOptions {
   options?: Readonly<Record<string, OptionValue>> | undefined;
 }
 
-/** One output of the command. */
+/** One output of the command, as {@link FfmpegBuilder.outputs} lists it. */
 export interface OutputSpec {
   /** Absolute path (a `%d` pattern for image sequences is allowed), or `pipe:1` / `-` (e.g. with `format: 'null'`). */
   readonly path: string;
+  /** The options it was added with. */
   readonly options: OutputOptions;
 }
 
@@ -131,10 +134,14 @@ interface BuilderState {
  * `-x.mp4` or `http:evil` is never read as an option or a URL.
  *
  * @example
- * const cmd = ffmpeg()
+ * ```ts
+ * import { createInputProfile, FfmpegBuilder, runFfmpeg } from '@media-server/media-pipeline';
+ *
+ * const cmd = FfmpegBuilder.create()
  *   .input('/tmp/in.mp4', { profile: createInputProfile() })
  *   .output('/tmp/out.mp4', { videoCodec: 'libx264', crf: 23, audioCodec: 'aac' });
  * await runFfmpeg(cmd);
+ * ```
  */
 export class FfmpegBuilder {
   readonly #s: BuilderState;
@@ -143,7 +150,7 @@ export class FfmpegBuilder {
     this.#s = state;
   }
 
-  /** A builder with no inputs or outputs. */
+  /** A builder with no inputs or outputs, with these global options. */
   static create(globals: GlobalOptions = {}): FfmpegBuilder {
     return new FfmpegBuilder({
       globals,
@@ -170,7 +177,11 @@ export class FfmpegBuilder {
     return this.#with({ profile });
   }
 
-  /** Adds a file input. Its index (for `-map` and stream specifiers) is the number of inputs before it. */
+  /**
+   * Adds a file input. Its index (for `-map` and stream specifiers) is the number of inputs before it.
+   *
+   * @throws TypeError when `path` is empty.
+   */
   input(path: string, options: InputOptions = {}): FfmpegBuilder {
     if (!path) throw new TypeError('input path is empty');
     // A URL-looking string (`http://x`) is resolved as a relative file name, never opened as a URL.
@@ -197,7 +208,11 @@ export class FfmpegBuilder {
     return this.#with({ graph: this.#s.graph.chain(inputs, filters, outputs) });
   }
 
-  /** Adds an output. The path is made absolute; it is also registered for removal if the run fails. */
+  /**
+   * Adds an output. The path is made absolute; it is also registered for removal if the run fails.
+   *
+   * @throws TypeError when `path` is empty or a `map` entry is malformed or names an unknown filter label.
+   */
   output(path: string, options: OutputOptions = {}): FfmpegBuilder {
     if (!path) throw new TypeError('output path is empty');
     const labels = new Set(this.#s.graph.outputLabels());
@@ -243,7 +258,7 @@ export class FfmpegBuilder {
     return this.#s.cleanup;
   }
 
-  /** Duration set by {@link expectDuration} or, failing that, the smallest `-t` of the inputs. */
+  /** Duration set by {@link FfmpegBuilder.expectDuration} or, failing that, the smallest `-t` of the inputs. */
   get expectedDurationSeconds(): number | undefined {
     if (this.#s.expectedDurationSeconds !== undefined) return this.#s.expectedDurationSeconds;
     const ts = this.#s.inputs.map((i) => i.options.duration).filter((d): d is number => d !== undefined);
@@ -253,6 +268,9 @@ export class FfmpegBuilder {
   /**
    * The argv for ffmpeg (without the binary): globals, then each input with its options before `-i`,
    * then `-filter_complex`, then each output's options before its path. The runner adds `-progress`.
+   *
+   * @throws TypeError when there is no output or an option name is malformed; RangeError for a negative
+   *   or non-finite time.
    */
   toArgs(): string[] {
     const s = this.#s;
@@ -326,7 +344,19 @@ export class FfmpegBuilder {
   }
 }
 
-/** Shorthand for {@link FfmpegBuilder.create}. */
+/**
+ * Starts a command: shorthand for {@link FfmpegBuilder.create}.
+ *
+ * @example
+ * ```ts
+ * import { ffmpeg } from '@media-server/media-pipeline';
+ *
+ * const argv = ffmpeg({ logLevel: 'error' })
+ *   .input('/tmp/in.mov', { seek: 5, duration: 10 })
+ *   .output('/tmp/clip.mp4', { videoCodec: 'libx264', preset: 'veryfast', audioCodec: 'aac' })
+ *   .toArgs(); // ['-hide_banner', '-loglevel', 'error', '-y', '-xerror', '-ss', '5', ...]
+ * ```
+ */
 export function ffmpeg(globals: GlobalOptions = {}): FfmpegBuilder {
   return FfmpegBuilder.create(globals);
 }

@@ -6,6 +6,7 @@ import { planSpawn } from './sandbox/spawn-plan.ts';
 
 /** What an ffmpeg binary can do, as read from its own `-version`, `-encoders`, `-muxers`, … and `-h full`. */
 export interface FfmpegCapabilities {
+  /** Path of the binary that was read. */
   binary: string;
   /** First line of `ffmpeg -version`. */
   versionLine: string;
@@ -13,10 +14,15 @@ export interface FfmpegCapabilities {
   version: string;
   /** Copyright end year, a rough build date (`2018`). */
   year: number | undefined;
+  /** Encoder names (`libx264`, `aac`, `libwebp`, …). */
   encoders: ReadonlySet<string>;
+  /** Decoder names. */
   decoders: ReadonlySet<string>;
+  /** Muxer (output format) names (`mp4`, `hls`, `image2`, …). */
   muxers: ReadonlySet<string>;
+  /** Demuxer (input format) names. */
   demuxers: ReadonlySet<string>;
+  /** Filter names (`scale`, `tile`, …). */
   filters: ReadonlySet<string>;
   /** Every option name listed by `-h full` (without the dash). */
   options: ReadonlySet<string>;
@@ -24,7 +30,9 @@ export interface FfmpegCapabilities {
   features: {
     /** `-stats_period` (FFmpeg ≥ 4.4); the 2018 build lacks it, progress then comes every 0.5 s. */
     statsPeriod: boolean;
+    /** `-protocol_whitelist` input option. */
     protocolWhitelist: boolean;
+    /** `-format_whitelist` input option. */
     formatWhitelist: boolean;
     /** `-max_streams` demuxer option. */
     maxStreams: boolean;
@@ -38,9 +46,13 @@ export interface FfmpegCapabilities {
     hlsFmp4: boolean;
     /** `-master_pl_name` of the HLS muxer. */
     hlsMasterPlaylist: boolean;
+    /** The libx264 encoder (every video preset). */
     libx264: boolean;
+    /** The native AAC encoder. */
     aac: boolean;
+    /** The LAME MP3 encoder (`audioOnly` with `codec: 'mp3'`). */
     libmp3lame: boolean;
+    /** The libwebp encoder (WebP image variants). */
     libwebp: boolean;
     /** AVIF output: an AV1 encoder plus the `avif` muxer. */
     avif: boolean;
@@ -52,7 +64,16 @@ const cache = new Map<string, Promise<FfmpegCapabilities>>();
 /**
  * Reads (once per binary, cached) what the ffmpeg binary supports, so presets can degrade instead of failing.
  *
+ * @param ffmpegPath - The binary to read. Default {@link resolveBinaries}`().ffmpeg`.
  * @throws FfmpegNotFoundError when the binary cannot run.
+ * @example
+ * ```ts
+ * import { getCapabilities } from '@media-server/media-pipeline';
+ *
+ * const caps = await getCapabilities();
+ * const format = caps.features.libwebp ? 'webp' : 'jpeg';
+ * console.log(caps.version, format, caps.encoders.has('libx265'));
+ * ```
  */
 export function getCapabilities(ffmpegPath?: string): Promise<FfmpegCapabilities> {
   const binary = ffmpegPath ?? resolveBinaries().ffmpeg;

@@ -11,7 +11,8 @@ export type MediaPipelineErrorCode =
   | 'MEMORY_LIMIT'
   | 'INPUT_TRUNCATED'
   | 'DECODE_ERROR'
-  | 'SANDBOX_UNAVAILABLE';
+  | 'SANDBOX_UNAVAILABLE'
+  | 'INVALID_OUTPUT';
 
 /**
  * Whether an error is the input's fault (`'input'`: bad, hostile or out-of-policy media: retrying will
@@ -26,7 +27,22 @@ export interface MediaPipelineErrorOptions extends ErrorOptions {
   kind?: MediaPipelineErrorKind | undefined;
 }
 
-/** Base class of every error this package throws. Branch on `code`, or on `kind` for retry decisions. */
+/**
+ * Base class of every error this package throws. Branch on `code`, or on `permanent` (`kind`) for retry
+ * decisions. (Invalid arguments, a programming error, stay `TypeError` / `RangeError`.)
+ *
+ * @example
+ * ```ts
+ * import { MediaPipelineError, probe } from '@media-server/media-pipeline';
+ *
+ * try {
+ *   await probe('/tmp/upload.bin');
+ * } catch (err) {
+ *   if (!(err instanceof MediaPipelineError)) throw err;
+ *   console.error(err.permanent ? 'bad upload' : 'try again later', err.code, err.message);
+ * }
+ * ```
+ */
 export class MediaPipelineError extends Error {
   /** Machine-readable error code. */
   readonly code: MediaPipelineErrorCode;
@@ -80,12 +96,25 @@ export interface FfmpegExitErrorOptions extends MediaPipelineErrorOptions {
  * FFmpeg exited with a non-zero code or was killed by a signal it did not get from us.
  * `kind` is `'input'` when stderr shows the input was at fault (invalid data, whitelist refusal, limits),
  * `'runtime'` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { FfmpegExitError, ffmpeg, runFfmpeg } from '@media-server/media-pipeline';
+ *
+ * const err = await runFfmpeg(ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4')).catch((e: unknown) => e);
+ * if (err instanceof FfmpegExitError) console.error(err.exitCode ?? err.signal, err.stderrTail.join('\n'));
+ * ```
  */
 export class FfmpegExitError extends MediaPipelineError {
+  /** Process exit code, `null` when a signal ended it. */
   readonly exitCode: number | null;
+  /** Signal that ended the process (`'SIGSEGV'`), `null` on a normal exit. */
   readonly signal: string | null;
+  /** Last lines (at most 50) of stderr. */
   readonly stderrTail: string[];
+  /** The argv the binary ran with (binary not included). */
   readonly argv: readonly string[];
+  /** Path of the binary that ran. */
   readonly binary: string;
 
   constructor(details: FfmpegExitDetails, options?: FfmpegExitErrorOptions) {
@@ -120,10 +149,23 @@ export interface TruncationDetails {
  * The input ends before its own index says it does (an upload cut short): ffmpeg hit the end of the
  * data ("partial file", "corrupt input packet"), or an output came out shorter than the probed source.
  * Always `kind: 'input'` (permanent). `exitCode` is 0 when ffmpeg itself reported success.
+ *
+ * @example
+ * ```ts
+ * import { InputTruncatedError, h264Mp4, probe, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const plan = h264Mp4({ input, probe: await probe(input), output: '/tmp/out.mp4' });
+ * const err = await runPreset(plan).catch((e: unknown) => e);
+ * if (err instanceof InputTruncatedError) console.error(err.output, err.actualSeconds, err.expectedSeconds);
+ * ```
  */
 export class InputTruncatedError extends FfmpegExitError {
+  /** The output that came out short, when the shortfall was measured. */
   readonly output: string | undefined;
+  /** Seconds the output should have had, when measured. */
   readonly expectedSeconds: number | undefined;
+  /** Seconds the output has, when measured. */
   readonly actualSeconds: number | undefined;
   constructor(details: FfmpegExitDetails, truncation: TruncationDetails = {}, options?: ErrorOptions) {
     const measured =
@@ -143,7 +185,18 @@ export class InputTruncatedError extends FfmpegExitError {
   }
 }
 
-/** A decoder reported damaged data (ffmpeg runs with `-xerror`, so the first decode error ends the run). */
+/**
+ * A decoder reported damaged data (ffmpeg runs with `-xerror`, so the first decode error ends the run).
+ * Always `kind: 'input'` (permanent).
+ *
+ * @example
+ * ```ts
+ * import { InputDecodeError, ffmpeg, runFfmpeg } from '@media-server/media-pipeline';
+ *
+ * const err = await runFfmpeg(ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4')).catch((e: unknown) => e);
+ * if (err instanceof InputDecodeError) console.error('damaged upload:', err.message);
+ * ```
+ */
 export class InputDecodeError extends FfmpegExitError {
   constructor(details: FfmpegExitDetails, options?: ErrorOptions) {
     const line = details.stderrTail.find((l) => DECODE_ERROR_PATTERNS.some((re) => re.test(l)));
@@ -175,7 +228,20 @@ export const DECODE_ERROR_PATTERNS: readonly RegExp[] = [
   /decode_slice_header error/i,
 ];
 
-/** The ffmpeg or ffprobe binary could not be found or cannot be executed. */
+/**
+ * The ffmpeg or ffprobe binary could not be found or cannot be executed. Always `kind: 'runtime'`.
+ *
+ * @example
+ * ```ts
+ * import { FfmpegNotFoundError, resolveBinaries } from '@media-server/media-pipeline';
+ *
+ * try {
+ *   resolveBinaries();
+ * } catch (err) {
+ *   if (err instanceof FfmpegNotFoundError) console.error('install ffmpeg or set FFMPEG_PATH:', err.path);
+ * }
+ * ```
+ */
 export class FfmpegNotFoundError extends MediaPipelineError {
   /** The path that was tried, when there was one. */
   readonly path: string | undefined;
@@ -188,12 +254,27 @@ export class FfmpegNotFoundError extends MediaPipelineError {
 
 /**
  * ffprobe could not read the file: unreadable, truncated, not media, refused by the whitelists,
- * or ffprobe itself crashed on it (`signal` set). Input fault unless the binary could not start.
+ * or ffprobe itself crashed on it (`signal` set). `kind: 'input'`, except `'runtime'` for a file that cannot
+ * be read at all (missing).
+ *
+ * @example
+ * ```ts
+ * import { ProbeError, probe } from '@media-server/media-pipeline';
+ *
+ * const info = await probe('/tmp/upload.bin').catch((err: unknown) => {
+ *   if (err instanceof ProbeError && err.permanent) return undefined; // not media we can read
+ *   throw err;
+ * });
+ * ```
  */
 export class ProbeError extends MediaPipelineError {
+  /** Absolute path of the probed file. */
   readonly file: string;
+  /** ffprobe's exit code, `null` when it did not exit normally (or never ran). */
   readonly exitCode: number | null;
+  /** Signal that ended ffprobe (a crash: `'SIGSEGV'`), else `null`. */
   readonly signal: string | null;
+  /** Last lines (at most 50) of ffprobe's stderr. */
   readonly stderrTail: string[];
   constructor(
     message: string,
@@ -209,11 +290,17 @@ export class ProbeError extends MediaPipelineError {
   }
 }
 
-/** Names of the input-policy rules (see `checkInputPolicy`). */
+/**
+ * Why an input was refused ({@link UnsupportedInputError.rule}): a rule of the input policy (see
+ * `checkInputPolicy`), or what a preset needs (`no-video-stream`, `no-audio-stream`, `duration-unknown`,
+ * `dimensions-unknown`).
+ */
 export type InputRule =
   | 'format'
   | 'no-streams'
   | 'no-media-stream'
+  | 'no-video-stream'
+  | 'no-audio-stream'
   | 'max-streams'
   | 'max-duration'
   | 'max-width'
@@ -223,12 +310,27 @@ export type InputRule =
   | 'duration-unknown'
   | 'dimensions-unknown';
 
-/** The input was readable but a policy rule rejected it. Always `kind: 'input'`. */
+/**
+ * The input was readable but a policy rule rejected it, or a preset cannot use it (no video stream for a
+ * ladder, no audio for `audioOnly`). Always `kind: 'input'`.
+ *
+ * @example
+ * ```ts
+ * import { admitInput, UnsupportedInputError } from '@media-server/media-pipeline';
+ *
+ * const policy = { maxDurationSeconds: 600 };
+ * const err = await admitInput('/tmp/upload.mp4', { policy }).catch((e: unknown) => e);
+ * if (err instanceof UnsupportedInputError && err.rule === 'max-duration') {
+ *   console.error(`${err.actual} s is over the ${err.limit} s limit`);
+ * }
+ * ```
+ */
 export class UnsupportedInputError extends MediaPipelineError {
   /** The rule that rejected the input. */
   readonly rule: InputRule;
-  /** The offending value and the limit, when they are numbers or names. */
+  /** The offending value, when it is a number or a name. */
   readonly actual: string | number | undefined;
+  /** The limit it broke, when it is a number or a name. */
   readonly limit: string | number | undefined;
   constructor(
     rule: InputRule,
@@ -244,7 +346,20 @@ export class UnsupportedInputError extends MediaPipelineError {
   }
 }
 
-/** The run was cancelled through its AbortSignal. */
+/**
+ * The run (or probe) was cancelled through its AbortSignal. Always `kind: 'runtime'`; the signal's reason
+ * is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { FfmpegAbortError, ffmpeg, runFfmpeg } from '@media-server/media-pipeline';
+ *
+ * const controller = new AbortController();
+ * const run = runFfmpeg(ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4'), { signal: controller.signal });
+ * controller.abort(new Error('job cancelled'));
+ * await run.catch((err: unknown) => console.log(err instanceof FfmpegAbortError)); // true
+ * ```
+ */
 export class FfmpegAbortError extends MediaPipelineError {
   constructor(message = 'ffmpeg run was aborted', options?: ErrorOptions) {
     super('ABORTED', message, 'runtime', options);
@@ -252,8 +367,21 @@ export class FfmpegAbortError extends MediaPipelineError {
   }
 }
 
-/** The run exceeded `timeoutMs` (`code: 'TIMEOUT'`) or made no progress for `stallTimeoutMs` (`'STALLED'`). */
+/**
+ * The run exceeded `timeoutMs` (`code: 'TIMEOUT'`) or made no progress for `stallTimeoutMs` (`'STALLED'`).
+ * Always `kind: 'runtime'`.
+ *
+ * @example
+ * ```ts
+ * import { FfmpegTimeoutError, ffmpeg, runFfmpeg } from '@media-server/media-pipeline';
+ *
+ * const cmd = ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4');
+ * const err = await runFfmpeg(cmd, { timeoutMs: 600_000, stallTimeoutMs: 30_000 }).catch((e: unknown) => e);
+ * if (err instanceof FfmpegTimeoutError) console.error(err.code, err.timeoutMs); // 'STALLED' 30000
+ * ```
+ */
 export class FfmpegTimeoutError extends MediaPipelineError {
+  /** The limit that was reached, in ms. */
   readonly timeoutMs: number;
   constructor(code: 'TIMEOUT' | 'STALLED', timeoutMs: number, options?: ErrorOptions) {
     super(
@@ -269,8 +397,25 @@ export class FfmpegTimeoutError extends MediaPipelineError {
   }
 }
 
-/** A preset or option needs something the installed binary does not have (encoder, muxer, flag). */
+/**
+ * A preset or option needs something the installed binary does not have (encoder, muxer, flag).
+ * Always `kind: 'runtime'`: another build would do.
+ *
+ * @example
+ * ```ts
+ * import { CapabilityMissingError, imageVariants, probe } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/photo.png';
+ * const variants = [{ name: 'hero', maxWidth: 1920, format: 'avif' as const }];
+ * try {
+ *   imageVariants({ input, probe: await probe(input), outputDir: '/tmp/img', variants });
+ * } catch (err) {
+ *   if (err instanceof CapabilityMissingError) console.error(`this ffmpeg cannot write ${err.capability}`);
+ * }
+ * ```
+ */
 export class CapabilityMissingError extends MediaPipelineError {
+  /** What is missing (`'avif'`, an encoder or option name). */
   readonly capability: string;
   constructor(capability: string, message: string, options?: ErrorOptions) {
     super('CAPABILITY_MISSING', message, 'runtime', options);
@@ -282,9 +427,20 @@ export class CapabilityMissingError extends MediaPipelineError {
 /**
  * The process went over `maxMemoryBytes` and was killed. Counted as an input fault: with the profile's
  * caps in place, only a decompression bomb or a hostile file should get there.
+ *
+ * @example
+ * ```ts
+ * import { MemoryLimitError, ffmpeg, runFfmpeg } from '@media-server/media-pipeline';
+ *
+ * const cmd = ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4');
+ * const err = await runFfmpeg(cmd, { maxMemoryBytes: 512 * 2 ** 20 }).catch((e: unknown) => e);
+ * if (err instanceof MemoryLimitError) console.error(`killed at ${err.peakBytes} bytes`, err.limitBytes);
+ * ```
  */
 export class MemoryLimitError extends MediaPipelineError {
+  /** The `maxMemoryBytes` the run was given. */
   readonly limitBytes: number;
+  /** Peak memory of the process tree when it was killed, in bytes. */
   readonly peakBytes: number;
   constructor(limitBytes: number, peakBytes: number, options?: ErrorOptions) {
     super(
@@ -302,6 +458,17 @@ export class MemoryLimitError extends MediaPipelineError {
 /**
  * `true` when `err` says the media itself is bad, hostile or out of policy, so retrying cannot help
  * (map it to a permanent job failure). `false` for everything else, including non-library errors.
+ * The same as `err instanceof MediaPipelineError && err.permanent`.
+ *
+ * @example
+ * ```ts
+ * import { admitInput, isInputError } from '@media-server/media-pipeline';
+ *
+ * const outcome = await admitInput('/tmp/upload.bin').then(
+ *   () => 'admitted',
+ *   (err: unknown) => (isInputError(err) ? 'rejected for good' : 'retry later'),
+ * );
+ * ```
  */
 export function isInputError(err: unknown): boolean {
   return err instanceof MediaPipelineError && err.permanent;
@@ -336,7 +503,17 @@ function classifyStderr(tail: string[]): MediaPipelineErrorKind {
 /**
  * `FFMPEG_SANDBOX=required` (or `sandbox: 'required'`) and the sandbox cannot start on this host: no `bwrap`,
  * namespaces refused, or the binary cannot be started inside it. Retrying on the same host will not help;
- * another host (or `auto`/`off`) would.
+ * another host (or `auto`/`off`) would. `kind: 'runtime'`.
+ *
+ * @example
+ * ```ts
+ * import { describeFfmpegRuntime, SandboxUnavailableError } from '@media-server/media-pipeline';
+ *
+ * const runtime = await describeFfmpegRuntime('required').catch((err: unknown) => {
+ *   if (err instanceof SandboxUnavailableError) console.error('refusing to start:', err.reason);
+ *   throw err;
+ * });
+ * ```
  */
 export class SandboxUnavailableError extends MediaPipelineError {
   /** Why the sandbox cannot start. */
@@ -351,5 +528,32 @@ export class SandboxUnavailableError extends MediaPipelineError {
     );
     this.name = 'SandboxUnavailableError';
     this.reason = reason;
+  }
+}
+
+/**
+ * ffmpeg exited cleanly but an output is not what the run should have left: a file missing or empty, or an
+ * HLS media playlist that is malformed, unfinished, or does not match the segments on disk. `kind` is
+ * `'input'` (permanent) unless given: ffmpeg is deterministic, so the same input leaves the same outputs;
+ * the usual cause is an input whose index promises frames it does not hold (a poster seek past the real end).
+ *
+ * @example
+ * ```ts
+ * import { InvalidOutputError, poster, probe, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const plan = poster({ input, probe: await probe(input), output: '/tmp/poster.jpg' });
+ * const err = await runPreset(plan).catch((e: unknown) => e);
+ * if (err instanceof InvalidOutputError) console.error('no poster:', err.path, err.message);
+ * ```
+ */
+export class InvalidOutputError extends MediaPipelineError {
+  /** The output at fault, when one file is. */
+  readonly path: string | undefined;
+
+  constructor(message: string, path?: string | undefined, options?: MediaPipelineErrorOptions) {
+    super('INVALID_OUTPUT', message, options?.kind ?? 'input', options);
+    this.name = 'InvalidOutputError';
+    this.path = path;
   }
 }

@@ -19,6 +19,13 @@ const IMAGE_DEMUXERS = new Set([
 /**
  * Decides from a probe whether the input is a video, audio only, or a still image; `undefined` when it
  * has no usable stream. Cover art (`attached_pic`) does not make an audio file a video.
+ *
+ * @example
+ * ```ts
+ * import { detectMediaKind, probe } from '@media-server/media-pipeline';
+ *
+ * const kind = detectMediaKind(await probe('/tmp/song.mp3')); // 'audio', even with cover art
+ * ```
  */
 export function detectMediaKind(info: ProbeResult): MediaKind | undefined {
   const v = info.video;
@@ -37,7 +44,7 @@ export function detectMediaKind(info: ProbeResult): MediaKind | undefined {
 /** Default {@link InputPolicy.maxDurationSeconds}: 4 hours. */
 export const DEFAULT_MAX_DURATION_SECONDS: number = 4 * 3600;
 
-/** Limits a probed input must meet. Every field has a default. */
+/** Limits a probed input must meet (see {@link checkInputPolicy}). Every field is optional. */
 export interface InputPolicy {
   /** Demuxers allowed per kind (matched against the probe's format names). Default: the *_FORMATS lists. */
   formats?: Partial<Record<MediaKind, readonly string[]>> | undefined;
@@ -64,8 +71,12 @@ export interface InputPolicy {
  *
  * @throws UnsupportedInputError naming the `rule` that rejected it (`kind: 'input'`, permanent).
  * @example
- * const info = await probe(file);
- * const kind = checkInputPolicy(info, { maxDurationSeconds: 600 });
+ * ```ts
+ * import { checkInputPolicy, probe } from '@media-server/media-pipeline';
+ *
+ * const info = await probe('/tmp/upload.bin');
+ * const kind = checkInputPolicy(info, { kinds: ['video'], maxDurationSeconds: 600 }); // 'video'
+ * ```
  */
 export function checkInputPolicy(info: ProbeResult, policy: InputPolicy = {}): MediaKind {
   const maxStreams = policy.maxStreams ?? 16;

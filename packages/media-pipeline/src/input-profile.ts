@@ -61,7 +61,18 @@ export const DEFAULT_FORMATS: readonly string[] = [
   ...new Set([...VIDEO_FORMATS, ...AUDIO_FORMATS, ...IMAGE_FORMATS]),
 ];
 
-/** Builds an {@link InputProfile}, filling every field you leave out with its safe default. */
+/**
+ * Builds an {@link InputProfile}, filling every field you leave out with its safe default.
+ *
+ * @throws TypeError when a protocol or format name is not `[a-z0-9_]+`.
+ * @example
+ * ```ts
+ * import { createInputProfile, ffmpeg, VIDEO_FORMATS } from '@media-server/media-pipeline';
+ *
+ * const profile = createInputProfile({ formats: VIDEO_FORMATS, maxDurationSeconds: 600 });
+ * ffmpeg().input('/tmp/upload.mp4', { profile }).output('/tmp/out.mp4');
+ * ```
+ */
 export function createInputProfile(overrides: Partial<InputProfile> = {}): InputProfile {
   const profile: InputProfile = {
     protocols: overrides.protocols ?? ['file'],

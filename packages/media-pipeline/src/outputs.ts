@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { CleanupTarget, FfmpegBuilder } from './builder.ts';
+import { InvalidOutputError } from './errors.ts';
 import { removeTargets } from './process-watch.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg } from './run-ffmpeg.ts';
@@ -23,6 +24,7 @@ export type OutputKind =
 export interface OutputFile {
   /** Absolute path. */
   path: string;
+  /** What it is. */
   kind: OutputKind;
   /** MIME type to store it with. */
   contentType: string;
@@ -36,6 +38,7 @@ export interface OutputFile {
  * removes intermediates, checks every file exists and returns the complete list (HLS segments included).
  */
 export interface PresetPlan {
+  /** The one ffmpeg command of the preset. */
   builder: FfmpegBuilder;
   /** Files known before the run (HLS segments are listed by `finalize()`). */
   outputs: OutputFile[];
@@ -51,26 +54,40 @@ export interface PresetPlan {
    * encodes, see each preset). Only ratios between plans mean anything.
    */
   estimatedCost: number;
+  /**
+   * After a successful run: writes the derived files, removes intermediates, checks the outputs exist and
+   * returns every file. {@link runPreset} calls it.
+   */
   finalize(): Promise<OutputFile[]>;
 }
 
 /** The result of {@link runPreset}. */
 export interface PresetRunResult {
+  /** What the ffmpeg run reported. */
   run: RunFfmpegResult;
+  /** Every file made, as `finalize()` listed it (HLS segments included). */
   outputs: OutputFile[];
 }
 
 /**
  * Runs a preset's builder, then its `finalize()`, then checks that every media output lasts as long as
- * the source (`plan.expectedDurationSeconds`, else {@link InputTruncatedError}). If any step fails, every
+ * the source (`plan.expectedDurationSeconds`, else `InputTruncatedError`). If any step fails, every
  * output (and intermediate) is removed before the error is rethrown. `onProgress` gets `done: true` /
  * 100 % only after all three succeeded.
  *
+ * @throws everything {@link runFfmpeg} throws; `InputTruncatedError` for a short output;
+ *   {@link InvalidOutputError} for a missing or broken one.
  * @example
- * const { outputs } = await runPreset(h264Mp4({ input, probe: info, output: '/tmp/out.mp4', profile }), {
- *   signal,
+ * ```ts
+ * import { admitInput, h264Mp4, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * const { outputs } = await runPreset(h264Mp4({ input, probe, profile, output: '/tmp/out.mp4' }), {
+ *   signal: AbortSignal.timeout(600_000),
  *   onProgress: (p) => console.log(p.percent),
  * });
+ * ```
  */
 export async function runPreset(plan: PresetPlan, options: RunFfmpegOptions = {}): Promise<PresetRunResult> {
   const onProgress = options.onProgress;
@@ -103,11 +120,13 @@ export async function runPreset(plan: PresetPlan, options: RunFfmpegOptions = {}
   }
 }
 
-/** Throws if any listed file is missing or empty. */
-export async function assertOutputsExist(outputs: readonly OutputFile[]): Promise<void> {
+/** Throws {@link InvalidOutputError} if any listed file is missing or empty. */
+export async function assertOutputsExist(outputs: readonly { readonly path: string }[]): Promise<void> {
   for (const o of outputs) {
     const st = await stat(o.path).catch(() => undefined);
-    if (!st?.isFile() || st.size === 0) throw new Error(`expected output was not written: ${o.path}`);
+    if (!st?.isFile() || st.size === 0) {
+      throw new InvalidOutputError(`expected output was not written: ${o.path}`, o.path);
+    }
   }
 }
 

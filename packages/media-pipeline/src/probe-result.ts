@@ -5,15 +5,19 @@ export type StreamType = 'video' | 'audio' | 'subtitle' | 'data' | 'attachment' 
 export interface BaseStream {
   /** Stream index in the file. */
   index: number;
+  /** What the stream carries. */
   type: StreamType;
   /** Codec short name (`h264`, `aac`, …); `'unknown'` when ffprobe did not say. */
   codec: string;
+  /** Codec description (`H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10`). */
   codecLongName: string | undefined;
+  /** Codec profile (`High`, `LC`). */
   profile: string | undefined;
   /** Bits per second. */
   bitRate: number | undefined;
   /** Timestamp of the stream's first packet (non-zero in a fragment cut from a longer stream). */
   startTimeSeconds: number | undefined;
+  /** The stream's own duration, when the container gives one. */
   durationSeconds: number | undefined;
   /** Stream tags with lower-cased keys. */
   tags: Record<string, string>;
@@ -23,6 +27,7 @@ export interface BaseStream {
 
 /** A video stream. */
 export interface VideoStream extends BaseStream {
+  /** Always `'video'`. */
   type: 'video';
   /** Coded width in pixels (0 when unknown). */
   width: number;
@@ -36,6 +41,7 @@ export interface VideoStream extends BaseStream {
   displayHeight: number;
   /** Average frames per second (falls back to `r_frame_rate`). */
   fps: number | undefined;
+  /** Pixel format (`yuv420p`, `yuvj444p`, …). */
   pixelFormat: string | undefined;
   /** Codec level as ffprobe reports it (`31` for H.264 level 3.1). */
   level: number | undefined;
@@ -47,38 +53,49 @@ export interface VideoStream extends BaseStream {
 
 /** An audio stream. */
 export interface AudioStream extends BaseStream {
+  /** Always `'audio'`. */
   type: 'audio';
+  /** Number of channels. */
   channels: number | undefined;
+  /** Channel layout (`stereo`, `5.1(side)`). */
   channelLayout: string | undefined;
+  /** Samples per second. */
   sampleRate: number | undefined;
 }
 
 /** Any other stream. */
 export interface OtherStream extends BaseStream {
+  /** What the stream carries. */
   type: 'subtitle' | 'data' | 'attachment' | 'unknown';
 }
 
 /** A stream, discriminated on `type`. */
 export type ProbeStream = VideoStream | AudioStream | OtherStream;
 
-/** Normalised ffprobe result. */
+/** What `probe` returns: ffprobe's JSON, normalised and typed. */
 export interface ProbeResult {
   /** Absolute path that was probed. */
   file: string;
   /** `'ffprobe'`, or `'remux'` when ffprobe crashed and the stream-copied file was probed instead. */
   probedVia: 'ffprobe' | 'remux';
+  /** The container. */
   format: {
     /** Demuxer names as ffprobe gives them, split: `['mov', 'mp4', 'm4a', …]`. */
     names: string[];
+    /** Format description (`QuickTime / MOV`). */
     longName: string | undefined;
+    /** Duration the container states. */
     durationSeconds: number | undefined;
+    /** File size in bytes. */
     sizeBytes: number | undefined;
+    /** Overall bits per second. */
     bitRate: number | undefined;
     /** Format tags with lower-cased keys. */
     tags: Record<string, string>;
   };
   /** Container duration, else the longest stream duration. */
   durationSeconds: number | undefined;
+  /** Every stream, in file order. */
   streams: ProbeStream[];
   /** First video stream that is not cover art. */
   video: VideoStream | undefined;

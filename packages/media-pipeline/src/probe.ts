@@ -10,12 +10,13 @@ import { CRASH_SIGNALS, MemoryWatch } from './process-watch.ts';
 import type { SandboxMode } from './sandbox/mode.ts';
 import { planSpawn } from './sandbox/spawn-plan.ts';
 
-/** Options of {@link probe}. */
+/** Options of {@link probe}. Every field is optional. */
 export interface ProbeOptions {
   /** Input profile for ffprobe (whitelists, probe size, stream cap). Default {@link createInputProfile}`()`. */
   profile?: InputProfile | undefined;
-  /** Kill ffprobe after this many ms. Default 30 000. */
+  /** Kill ffprobe after this many ms (a {@link ProbeError}). Default 30 000. */
   timeoutMs?: number | undefined;
+  /** Aborts the probe: ffprobe is killed, the call rejects with {@link FfmpegAbortError}. Default: none. */
   signal?: AbortSignal | undefined;
   /** Kill ffprobe if its RSS passes this many bytes (Linux). Default 1 GiB. */
   maxMemoryBytes?: number | undefined;
@@ -30,7 +31,7 @@ export interface ProbeOptions {
   crashFallback?: boolean | undefined;
   /** ffmpeg binary for `crashFallback`. Default: {@link resolveBinaries}`().ffmpeg`. */
   ffmpegPath?: string | undefined;
-  /** Sandbox mode. Default {@link defaultSandboxMode} (`FFMPEG_SANDBOX`, else `auto`). */
+  /** Sandbox mode. Default `defaultSandboxMode()` (`FFMPEG_SANDBOX`, else `auto`). */
   sandbox?: SandboxMode | undefined;
 }
 
@@ -41,8 +42,12 @@ export interface ProbeOptions {
  * @throws ProbeError (`kind: 'input'`) for unreadable, empty, refused or crashing input;
  *   `kind: 'runtime'` when the file does not exist. FfmpegNotFoundError, FfmpegAbortError.
  * @example
- * const info = await probe('/tmp/in.mp4');
- * console.log(info.durationSeconds, info.video?.width);
+ * ```ts
+ * import { probe } from '@media-server/media-pipeline';
+ *
+ * const info = await probe('/tmp/in.mp4', { timeoutMs: 10_000 });
+ * console.log(info.format.names, info.durationSeconds, info.video?.displayWidth, info.audio?.codec);
+ * ```
  */
 export async function probe(file: string, options: ProbeOptions = {}): Promise<ProbeResult> {
   const abs = resolve(file);

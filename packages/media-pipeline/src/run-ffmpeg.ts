@@ -15,9 +15,12 @@ import type { Isolation, SandboxMode } from './sandbox/mode.ts';
 import { pathsOfArgv, pathsOfBuilder, type SandboxPaths } from './sandbox/paths.ts';
 import { planSpawn } from './sandbox/spawn-plan.ts';
 
-/** Options of {@link runFfmpeg}. */
+/** Options of {@link runFfmpeg} (and of `runPreset`). Every field is optional. */
 export interface RunFfmpegOptions {
-  /** Aborts the run (SIGKILL at once: the outputs are deleted) and rejects with {@link FfmpegAbortError}. */
+  /**
+   * Aborts the run (SIGKILL at once: the outputs are deleted) and rejects with {@link FfmpegAbortError}.
+   * Default: none.
+   */
   signal?: AbortSignal | undefined;
   /** Wall-clock limit in ms; rejects with {@link FfmpegTimeoutError} `code: 'TIMEOUT'`. Default: none. */
   timeoutMs?: number | undefined;
@@ -29,7 +32,7 @@ export interface RunFfmpegOptions {
   /**
    * Called for every `-progress` block (about twice a second) with a percent that never goes down and
    * stays below 100, then once with `done: true` and `percent: 100` after ffmpeg exited cleanly. A run
-   * that is stopped or fails never reports `done` or 100.
+   * that is stopped or fails never reports `done` or 100. A listener that throws is ignored. Default: none.
    */
   onProgress?: ((progress: FfmpegProgress) => void) | undefined;
   /** Media duration for percent/ETA. Default: the builder's `expectedDurationSeconds`. */
@@ -42,10 +45,10 @@ export interface RunFfmpegOptions {
   /**
    * Kills the run when the peak RSS of ffmpeg and its children passes this many bytes (Linux, sampled every
    * 50 ms); rejects with {@link MemoryLimitError}. `-max_alloc` (from the input profile) caps any single
-   * allocation inside ffmpeg on top of this.
+   * allocation inside ffmpeg on top of this. Default: none.
    */
   maxMemoryBytes?: number | undefined;
-  /** More files to delete on failure (added to the builder's own outputs). */
+  /** More files to delete on failure (added to the builder's own outputs). Default: none. */
   cleanup?: readonly CleanupTarget[] | undefined;
   /** ffmpeg binary. Default: {@link resolveBinaries}`().ffmpeg`. */
   ffmpegPath?: string | undefined;
@@ -53,11 +56,12 @@ export interface RunFfmpegOptions {
   stdout?: NodeJS.WritableStream | undefined;
   /** Working directory. Default: `process.cwd()` (sandboxed: the first output directory). */
   cwd?: string | undefined;
-  /** Sandbox mode of this run. Default {@link defaultSandboxMode} (`FFMPEG_SANDBOX`, else `auto`). */
+  /** Sandbox mode of this run. Default `defaultSandboxMode()` (`FFMPEG_SANDBOX`, else `auto`). */
   sandbox?: SandboxMode | undefined;
   /**
    * What the sandboxed run may read and write. Default: from the builder (file inputs read-only, output
-   * directories read-write), or inferred from a raw argv ({@link pathsOfArgv}).
+   * directories read-write), or inferred from a raw argv (each absolute `-i` value read-only, the directory
+   * of every other absolute path read-write).
    */
   sandboxPaths?: SandboxPaths | undefined;
 }
@@ -87,15 +91,22 @@ export interface RunFfmpegResult {
  * anyway, so there is nothing to gain from `q` (which made ffmpeg flush buffered frames and rewrite
  * the file for faststart first: 1–3 s). The promise settles only after the process is gone.
  *
- * A run that exits 0 but logged a truncated or damaged input still fails (see {@link exitErrorFor}).
+ * A run that exits 0 but logged a truncated or damaged input still fails (`InputTruncatedError`,
+ * `InputDecodeError`).
  *
  * @throws FfmpegExitError non-zero exit or crash (InputTruncatedError / InputDecodeError when stderr shows
  *   damaged input data); FfmpegAbortError; FfmpegTimeoutError; MemoryLimitError; FfmpegNotFoundError.
  * @example
+ * ```ts
+ * import { ffmpeg, runFfmpeg } from '@media-server/media-pipeline';
+ *
  * const result = await runFfmpeg(ffmpeg().input('/tmp/in.mp4').output('/tmp/out.mp4'), {
  *   signal: AbortSignal.timeout(60_000),
- *   onProgress: (p) => console.log(p.percent),
+ *   stallTimeoutMs: 30_000,
+ *   onProgress: (p) => console.log(p.percent, p.etaSeconds),
  * });
+ * console.log(result.durationMs, result.isolation);
+ * ```
  */
 export async function runFfmpeg(
   command: FfmpegBuilder | readonly string[],

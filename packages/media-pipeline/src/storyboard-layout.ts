@@ -6,12 +6,17 @@ export interface StoryboardLayout {
   intervalSeconds: number;
   /** Tiles in all: `sheets × tilesPerSheet`, so no slot of any sheet stays empty. */
   tiles: number;
+  /** Number of sheets (JPEG images). */
   sheets: number;
   /** `columns × rows`. */
   tilesPerSheet: number;
+  /** Tiles per row of a sheet. */
   columns: number;
+  /** Rows of a sheet. */
   rows: number;
+  /** Tile width in pixels. */
   thumbWidth: number;
+  /** Tile height in pixels. */
   thumbHeight: number;
 }
 
@@ -25,9 +30,9 @@ export interface StoryboardLayoutOptions {
   maxTilesPerSheet?: number | undefined;
   /** Most columns per sheet. Default 10. */
   columns?: number | undefined;
-  /** Default 160. */
+  /** Tile width in pixels. Default 160. */
   thumbWidth?: number | undefined;
-  /** Default 90. */
+  /** Tile height in pixels. Default 90. */
   thumbHeight?: number | undefined;
 }
 
@@ -36,9 +41,15 @@ export interface StoryboardLayoutOptions {
  * split evenly over the fewest sheets of at most `maxTilesPerSheet`, each sheet a full grid. Rounding up
  * to full grids makes the real interval a little shorter than the target, never longer.
  *
+ * @throws RangeError when `durationSeconds` is not positive.
  * @example
+ * ```ts
+ * import { planStoryboard } from '@media-server/media-pipeline';
+ *
  * planStoryboard(10); // 5 tiles, 2 s apart, one 5×1 sheet
  * planStoryboard(600); // 300 tiles, 2 s apart, three 10×10 sheets
+ * planStoryboard(600, { intervalSeconds: 5, columns: 6 }); // 120 tiles on two 6×10 sheets
+ * ```
  */
 export function planStoryboard(durationSeconds: number, o: StoryboardLayoutOptions = {}): StoryboardLayout {
   if (!(durationSeconds > 0)) throw new RangeError(`invalid storyboard duration: ${durationSeconds}`);

@@ -19,9 +19,18 @@ export const DURATION_TOLERANCE: { readonly seconds: number; readonly fraction: 
 const TIMED_KINDS = new Set(['mp4', 'audio', 'hls-playlist']);
 
 /**
- * The duration a preset's media outputs must reach: the source's, less the first input's `-ss`, capped by
- * its `-t` (the caller's or the input profile's `maxDurationSeconds`). `undefined` when the source
- * duration is unknown.
+ * The duration a preset's media outputs must reach (its `PresetPlan.expectedDurationSeconds`): the
+ * source's, less the first file input's `-ss`, capped by its `-t` (the caller's or the input profile's
+ * `maxDurationSeconds`). `undefined` when the source duration is unknown.
+ *
+ * @example
+ * ```ts
+ * import { expectedOutputSeconds, ffmpeg } from '@media-server/media-pipeline';
+ *
+ * const builder = ffmpeg().input('/tmp/in.mp4', { seek: 5, duration: 30 }).output('/tmp/clip.mp4');
+ * expectedOutputSeconds(120, builder); // 30
+ * expectedOutputSeconds(20, builder); // 15
+ * ```
  */
 export function expectedOutputSeconds(
   sourceSeconds: number | undefined,
@@ -67,7 +76,7 @@ async function outputSeconds(
   signal: AbortSignal | undefined,
 ): Promise<number | undefined> {
   if (output.kind === 'hls-playlist') {
-    const media = parseMediaPlaylist(await readFile(output.path, 'utf8'));
+    const media = parseMediaPlaylist(await readFile(output.path, 'utf8'), output.path);
     return media.segments.reduce((sum, s) => sum + s.duration, 0);
   }
   return (await probe(output.path, { signal, crashFallback: false })).durationSeconds;

@@ -197,6 +197,23 @@ describe('hlsLadder', () => {
     expect((await readdir(dir)).length).toBe(outputs.length);
   });
 
+  it('starts with 1 s segments until the first segmentSeconds of media, the same boundaries in every rung', async () => {
+    const dir = await freshDir('hls-start');
+    const ten = await makeClip(tmp.path, 'ten', { seconds: 10, width: 320, height: 240, audio: false });
+    const plan = hlsLadder({
+      input: ten,
+      probe: await probe(ten),
+      outputDir: dir,
+      ladder: ladder.slice(1, 3),
+      preset: 'ultrafast',
+    });
+    await runPreset(plan);
+    for (const rung of ['240p', '180p']) {
+      const media = parseMediaPlaylist(await readFile(join(dir, `${rung}.m3u8`), 'utf8'));
+      expect(media.segments.map((s) => Math.round(s.duration * 10) / 10)).toEqual([1, 1, 1, 1, 4, 2]);
+    }
+  });
+
   it('TS segments decode back through the hls demuxer', async () => {
     const dir = await freshDir('hls-ts');
     await runPreset(

@@ -24,11 +24,9 @@ const MAX_VISIBILITY_MS = 43_200_000;
 /**
  * Delay before a failed message may be received again, from its `ApproximateReceiveCount`.
  *
+ * `computeBackoffMs(3, { baseMs: 1000, capMs: 60_000 })` is somewhere in [0, 4000].
+ *
  * @param random - source of numbers in [0, 1); injectable for tests.
- * @example
- * ```ts
- * computeBackoffMs(3, { baseMs: 1000, capMs: 60_000 }); // somewhere in [0, 4000]
- * ```
  */
 export function computeBackoffMs(
   receiveCount: number,

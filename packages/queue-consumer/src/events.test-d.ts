@@ -6,8 +6,8 @@ import {
   QueueConsumer,
   type QueueConsumerError,
   type QueueConsumerEvents,
-  TypedEventEmitter,
 } from './index.ts';
+import { TypedEventEmitter } from './typed-event-emitter.ts';
 
 const consumer = new QueueConsumer({
   sqs: new SQSClient({}),
@@ -47,8 +47,8 @@ describe('QueueConsumer events', () => {
     consumer.on('finished', () => {});
     // @ts-expect-error: 'processed' passes a Message first, not a string
     consumer.on('processed', (id: string) => id);
-    // @ts-expect-error: 'heartbeat' takes an info object
-    consumer.emit('heartbeat', 3);
+    // @ts-expect-error: only the consumer emits its events
+    consumer.emit('heartbeat', { extended: 3 });
   });
 });
 

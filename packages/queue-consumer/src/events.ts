@@ -1,10 +1,17 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { QueueConsumerError } from './errors.ts';
 
-/** Why a message was made visible again. */
+/**
+ * Why a message was made visible again: `'failure'` its handler threw (visible after the backoff);
+ * `'timeout'` it ran past `handlerTimeoutMs`; `'stop'` `stop()` came before it finished (visible at once);
+ * `'order'` a FIFO message held back because an earlier one of its group failed (visible at once).
+ */
 export type HandBackReason = 'failure' | 'timeout' | 'stop' | 'order';
 
-/** Events of {@link QueueConsumer}, with their listener arguments. */
+/**
+ * Events of {@link QueueConsumer}, with their listener arguments: `consumer.on('failed', (message, error,
+ * info) => …)`. Useful on its own to type a listener declared apart: `(...args: QueueConsumerEvents['failed']) => void`.
+ */
 export interface QueueConsumerEvents {
   /** A message was received (it holds a permit from now on). */
   received: [message: Message];
@@ -28,6 +35,8 @@ export interface QueueConsumerEvents {
   lifetimeExceeded: [messageId: string];
   /** A cron tick was skipped (previous one still receiving, or no free permit). */
   tickSkipped: [];
+  /** `start()` read the queue's attributes and polling began. */
   started: [];
+  /** `stop()` finished: nothing is in flight, every delete and hand-back is sent. */
   stopped: [];
 }

@@ -1,5 +1,4 @@
-export { type Backoff, type BackoffOptions, backoffSeconds, computeBackoffMs } from './backoff.ts';
-export { DeleteBatcher, type DeleteBatcherOptions, type DeleteEntry } from './delete-batcher.ts';
+export type { Backoff, BackoffOptions } from './backoff.ts';
 export {
   BatchEntryError,
   CredentialsError,
@@ -23,7 +22,5 @@ export type {
   QueueConsumerOptions,
   StopOptions,
 } from './options.ts';
-export { decodeS3Key, parseS3Event, type S3EventParseResult, type S3EventRecord } from './parse-s3-event.ts';
+export { parseS3Event, type S3EventParseResult, type S3EventRecord } from './parse-s3-event.ts';
 export { QueueConsumer, type QueueConsumerState } from './queue-consumer.ts';
-export { type EventMap, type Listener, TypedEventEmitter } from './typed-event-emitter.ts';
-export { VisibilityHeartbeat, type VisibilityHeartbeatOptions } from './visibility-heartbeat.ts';

@@ -2,7 +2,7 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Semaphore } from '@media-server/semaphore';
 import type { Backoff } from './backoff.ts';
 
-/** What a handler gets besides the message. */
+/** What a {@link MessageHandler} gets besides the message. */
 export interface MessageContext {
   /** Aborted on handler timeout (reason {@link HandlerTimeoutError}) or when `stop()`'s grace ends. */
   signal: AbortSignal;
@@ -12,11 +12,15 @@ export interface MessageContext {
   receiveCount: number;
 }
 
-/** Processes one message. Resolve = success (the message is deleted); throw = failure (handed back). */
+/**
+ * Processes one message. Resolve = success (the message is deleted); throw = failure (handed back with
+ * backoff); throw a {@link PermanentError} = never retried (see `onPermanentFailure`).
+ */
 export type MessageHandler = (message: Message, context: MessageContext) => Promise<void> | void;
 
-/** What a batch handler gets besides the messages. */
+/** What a {@link BatchHandler} gets besides the messages. */
 export interface BatchContext {
+  /** Aborted on handler timeout (reason {@link HandlerTimeoutError}) or when `stop()`'s grace ends. */
   signal: AbortSignal;
   /** Sets one message's visibility timeout to `seconds` from now. */
   extendVisibility(message: Message, seconds: number): Promise<void>;
@@ -27,6 +31,7 @@ export interface BatchContext {
  * failed (by MessageId). Throwing fails the whole batch.
  */
 export interface BatchHandlerResult {
+  /** The messages that failed, by `MessageId`, each with the error that decides retry or permanent failure. */
   failed: ReadonlyArray<{ messageId: string; error?: unknown }>;
 }
 
@@ -60,6 +65,14 @@ export interface QueueConsumerOptions {
   concurrency?: number | undefined;
   /** A semaphore to take permits from (shared with other work if you like). Each message holds one permit. */
   semaphore?: Semaphore | undefined;
+  /**
+   * Messages to receive ahead of free handler slots (`handler` only). They wait in memory, kept invisible by
+   * the heartbeat, and start in the order they arrived as slots free, so a busy consumer never waits for
+   * SQS's answer (10–30 ms) between two messages. `stop()` hands the waiting ones back at once. Their
+   * visibility timeout runs while they wait (the heartbeat extends it), and another consumer cannot get
+   * them meanwhile: keep it small, about `concurrency`. Default 0: a message is received only for a free slot.
+   */
+  prefetch?: number | undefined;
   /**
    * A cron expression with seconds (package `cron`), for example `'*\/5 * * * * *'`: receive (short poll) on
    * each tick instead of long-polling continuously; a tick is skipped while the previous one is still
@@ -116,8 +129,11 @@ export interface QueueConsumerOptions {
   handBackRetryMs?: number | undefined;
 }
 
-/** Options of `stop()`. */
+/** Options of {@link QueueConsumer.stop}. */
 export interface StopOptions {
-  /** How long running handlers may finish before their signals are aborted and messages handed back, ms. */
+  /**
+   * How long running handlers may finish before their signals are aborted and messages handed back, ms.
+   * Default: the consumer's `stopGraceMs` (30,000).
+   */
   graceMs?: number | undefined;
 }

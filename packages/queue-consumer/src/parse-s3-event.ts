@@ -6,16 +6,23 @@ export interface S3EventRecord {
   eventName: string;
   /** ISO timestamp of the event. */
   eventTime: string;
+  /** Region of the bucket; `''` when the record has none. */
   awsRegion: string;
+  /** The bucket: its name, and its ARN when the record carries one. */
   bucket: { name: string; arn?: string | undefined };
+  /** The object the event is about. */
   object: {
     /** Decoded key: `my+clip%27s.mp4` in the notification becomes `my clip's.mp4`. */
     key: string;
     /** The key as it appears in the notification (URL-form-encoded). */
     rawKey: string;
+    /** Size in bytes (absent for deletions). */
     size?: number | undefined;
+    /** Entity tag of the object, without quotes. */
     eTag?: string | undefined;
+    /** Version, in a versioned bucket. */
     versionId?: string | undefined;
+    /** Orders events of one key: of two events, the later has the greater sequencer. */
     sequencer?: string | undefined;
   };
   /** The record as received, for fields this type does not lift out. */
@@ -36,9 +43,17 @@ export type S3EventParseResult =
  * SNS-wrapped envelopes (`{ "Type": "Notification", "Message": "…" }`).
  *
  * @throws {@link S3EventParseError} when the body is not JSON, not an S3 notification, or a record is malformed.
+ * @param input An SQS message (its `Body` is read) or a body string.
  * @example
  * ```ts
- * for (const record of parseS3Event(message).records) await transcode(record.bucket.name, record.object.key);
+ * import { parseS3Event } from '@media-server/queue-consumer';
+ *
+ * const body = JSON.stringify({
+ *   Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'media' }, object: { key: 'uploads/my+clip.mp4' } } }],
+ * });
+ * for (const record of parseS3Event(body).records) {
+ *   console.log(record.bucket.name, record.object.key); // media uploads/my clip.mp4
+ * }
  * ```
  */
 export function parseS3Event(input: string | { Body?: string | undefined }): S3EventParseResult {
@@ -66,7 +81,7 @@ export function parseS3Event(input: string | { Body?: string | undefined }): S3E
   return { kind: 'records', records: parsed.Records.map((record, index) => parseRecord(record, index)) };
 }
 
-/** Decodes an S3 notification key: `+` → space, then percent-decoding (UTF-8). */
+/** Decodes an S3 notification key: `+` → space, then percent-decoding (UTF-8). Internal. */
 export function decodeS3Key(rawKey: string): string {
   try {
     return decodeURIComponent(rawKey.replaceAll('+', ' '));

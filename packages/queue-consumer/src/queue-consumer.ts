@@ -21,7 +21,10 @@ import { TypedEventEmitter } from './typed-event-emitter.ts';
 import { validateOptions } from './validate-options.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
 
-/** Lifecycle of a {@link QueueConsumer}. */
+/**
+ * Lifecycle of a {@link QueueConsumer}: `'new'` → `start()` → `'starting'` → `'running'` → `stop()` →
+ * `'stopping'` → `'stopped'` (also straight from `'starting'` when `start()` fails). A stopped consumer cannot start again.
+ */
 export type QueueConsumerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 interface InFlight {
@@ -36,6 +39,8 @@ interface InFlight {
   state: 'waiting' | 'running' | 'settled' | 'handedBack';
   /** Started through the FIFO gate (so it must leave the gate when done). */
   holdsGroup: boolean;
+  /** Received ahead of a free handler slot (`prefetch`); waits for one in `state: 'waiting'`. */
+  prefetched?: boolean;
   startedAt: number;
   /** Resolves when the handler has returned (or at once if it never ran). */
   returned: PromiseWithResolvers<void>;
@@ -63,21 +68,38 @@ const SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = [
  * while handlers run, deletes successes in batches, hands failures back with backoff, and on `stop()`
  * hands every unfinished message back at once. Delivery is at-least-once: make handlers idempotent.
  *
+ * A handler that resolves has processed its message (it is deleted); one that throws has failed (the message
+ * comes back after `backoff`); one that throws a {@link PermanentError} goes to `onPermanentFailure`.
+ * Nothing is ever written to the console: listen to `error` (see {@link QueueConsumerEvents}).
+ *
  * @example
  * ```ts
- * const consumer = new QueueConsumer({ sqs, queueUrl, concurrency: 4, handler: async (message, { signal }) => {
- *   await transcode(JSON.parse(message.Body!), signal);
- * } });
- * consumer.on('error', (error) => log.warn(error));
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { PermanentError, QueueConsumer } from '@media-server/queue-consumer';
+ *
+ * const consumer = new QueueConsumer({
+ *   sqs: new SQSClient({}),
+ *   queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
+ *   concurrency: 4,
+ *   handler: async (message, { signal }) => {
+ *     const job = JSON.parse(message.Body ?? '{}') as { url?: string };
+ *     if (job.url === undefined) throw new PermanentError('no url in the message'); // never retried
+ *     await fetch(job.url, { signal }); // a throw here hands the message back with backoff
+ *   },
+ * });
+ * consumer.on('error', (error) => console.warn(error.code, error.message));
  * await consumer.start();
  * process.once('SIGTERM', () => void consumer.stop({ graceMs: 20_000 }));
  * ```
  */
-export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
+export class QueueConsumer {
+  readonly #events = new TypedEventEmitter<QueueConsumerEvents>();
   readonly #o: QueueConsumerOptions;
   readonly #sqs: SQSClient;
   readonly #queueUrl: string;
   readonly #semaphore: Semaphore;
+  /** Permits for messages held (running or prefetched); the run semaphore itself without prefetch. */
+  readonly #holdSemaphore: Semaphore;
   readonly #fifo: boolean;
   readonly #gate = new FifoGroupGate<InFlight>();
   readonly #inFlight = new Set<InFlight>();
@@ -97,20 +119,54 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
   readonly #pendingHandBacks = new Map<string, PendingHandBack>();
   #handBackRetryTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * Checks the options; nothing is sent to SQS before {@link QueueConsumer.start}.
+   * @throws {@link QueueConsumerError} with code `INVALID_OPTIONS` when the options contradict each other
+   *   or a number is out of range.
+   */
   constructor(options: QueueConsumerOptions) {
-    super();
     validateOptions(options);
     this.#o = options;
     this.#sqs = options.sqs;
     this.#queueUrl = options.queueUrl;
     this.#semaphore = options.semaphore ?? new Semaphore(options.concurrency ?? 1);
+    this.#holdSemaphore = options.prefetch
+      ? new Semaphore(this.#semaphore.permits + options.prefetch)
+      : this.#semaphore;
     this.#fifo = options.fifo ?? options.queueUrl.endsWith('.fifo');
     this.#deleter = new DeleteBatcher({
       sqs: this.#sqs,
       queueUrl: this.#queueUrl,
       flushMs: options.deleteFlushMs,
-      onError: (error) => this.emit('error', error),
+      onError: (error) => this.#events.emit('error', error),
     });
+  }
+
+  /**
+   * Adds a listener of `event`; returns a function that removes it. A listener that throws is reported as
+   * a process warning and never breaks the consumer or the other listeners.
+   */
+  on<E extends keyof QueueConsumerEvents>(
+    event: E,
+    listener: (...args: QueueConsumerEvents[E]) => void,
+  ): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Adds a listener called at most once; returns a function that removes it. */
+  once<E extends keyof QueueConsumerEvents>(
+    event: E,
+    listener: (...args: QueueConsumerEvents[E]) => void,
+  ): () => void {
+    return this.#events.once(event, listener);
+  }
+
+  /** Removes a listener added with {@link QueueConsumer.on} (the function `on` returned does the same). */
+  off<E extends keyof QueueConsumerEvents>(
+    event: E,
+    listener: (...args: QueueConsumerEvents[E]) => void,
+  ): void {
+    this.#events.off(event, listener);
   }
 
   /** Where the consumer is in its life. */
@@ -170,12 +226,12 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       maxLifetimeMs: this.#o.maxLifetimeMs ?? 43_200_000,
       automatic: this.#o.heartbeat ?? true,
       extendAtFraction: this.#o.heartbeatAt,
-      onHeartbeat: (extended) => this.emit('heartbeat', { extended }),
-      onLifetimeExceeded: (messageId) => this.emit('lifetimeExceeded', messageId),
-      onError: (error) => this.emit('error', error),
+      onHeartbeat: (extended) => this.#events.emit('heartbeat', { extended }),
+      onLifetimeExceeded: (messageId) => this.#events.emit('lifetimeExceeded', messageId),
+      onError: (error) => this.#events.emit('error', error),
     });
     const common = {
-      semaphore: this.#semaphore,
+      semaphore: this.#holdSemaphore,
       dispatch: (messages: Message[], permits: Permit[]) => this.#dispatch(messages, permits),
       onError: (error: unknown) => this.#onReceiveError(error),
       onEmpty: () => {
@@ -189,16 +245,16 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
           schedule: this.#o.schedule,
           timeZone: this.#o.timeZone,
           receive: (max, signal) => this.#receive(max, 0, signal),
-          onSkipped: () => this.emit('tickSkipped'),
+          onSkipped: () => this.#events.emit('tickSkipped'),
         })
       : new ReceiveLoop({
           ...common,
-          pollers: this.#o.pollers ?? Math.ceil(this.#semaphore.permits / 10),
+          pollers: this.#o.pollers ?? Math.ceil(this.#holdSemaphore.permits / 10),
           receive: (max, signal) => this.#receive(max, this.#o.waitTimeSeconds ?? 20, signal),
         });
     this.#state = 'running';
     this.#receiver.start();
-    this.emit('started');
+    this.#events.emit('started');
   }
 
   /**
@@ -223,6 +279,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     const receiverStopped =
       this.#receiver instanceof ReceiveLoop ? this.#receiver.stop(drainMs) : this.#receiver?.stop();
     if (drainMs === 0) await receiverStopped;
+    await this.#handBackPrefetched();
     await this.#waitForHandlers(graceMs);
     const unfinished = [...this.#inFlight].filter((r) => r.state === 'waiting' || r.state === 'running');
     if (unfinished.length > 0) {
@@ -244,7 +301,19 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     clearTimeout(this.#handBackRetryTimer);
     this.#handBackRetryTimer = undefined;
     this.#state = 'stopped';
-    this.emit('stopped');
+    this.#events.emit('stopped');
+  }
+
+  /** Stop: prefetched messages that have not started go back to the queue now, not after the grace period. */
+  async #handBackPrefetched(): Promise<void> {
+    const waiting = [...this.#inFlight].filter((r) => r.prefetched && r.state === 'waiting');
+    if (waiting.length === 0) return;
+    const reason = new QueueConsumerError('STOPPED', 'the consumer stopped before the message started');
+    for (const r of waiting) {
+      r.state = 'handedBack';
+      r.controller.abort(reason);
+    }
+    await this.#handBackNow(waiting, 'stop');
   }
 
   async #waitForHandlers(graceMs: number): Promise<void> {
@@ -292,11 +361,11 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
   #onReceiveError(error: unknown): 'retry' | 'stop' {
     const fatal = fatalAwsError(error, this.#queueUrl);
     if (fatal) {
-      this.emit('error', fatal);
+      this.#events.emit('error', fatal);
       void this.stop();
       return 'stop';
     }
-    this.emit(
+    this.#events.emit(
       'error',
       new QueueConsumerError('RECEIVE_FAILED', 'ReceiveMessage failed; retrying', { cause: error }),
     );
@@ -329,7 +398,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     this.#idleEmitted = false;
     for (const r of records) {
       this.#heartbeat?.track(r.messageId, r.receiptHandle, now, now + this.#visibilityTimeout * 1000);
-      this.emit('received', r.message);
+      this.#events.emit('received', r.message);
     }
     if (this.#o.batchHandler) {
       this.#task(this.#runBatch(records));
@@ -349,6 +418,22 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
 
   async #runOne(r: InFlight): Promise<void> {
     if (r.state !== 'waiting') return;
+    let slot: Permit | undefined;
+    if (this.#holdSemaphore !== this.#semaphore) {
+      // Prefetching: the message is held; it runs once a handler slot frees (in arrival order).
+      r.prefetched = true;
+      try {
+        slot = await this.#semaphore.acquire(1, { signal: r.controller.signal });
+      } catch {
+        this.#finish(r); // handed back by stop()
+        return;
+      }
+      if (r.state !== 'waiting') {
+        slot.release();
+        this.#finish(r);
+        return;
+      }
+    }
     r.state = 'running';
     r.startedAt = Date.now();
     const heartbeat = this.#heartbeat as VisibilityHeartbeat;
@@ -360,6 +445,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     const timer = this.#startTimeout([r]);
     const handler = this.#o.handler as NonNullable<QueueConsumerOptions['handler']>;
     const outcome = await settle(() => handler(r.message, context));
+    slot?.release();
     r.returned.resolve();
     clearTimeout(timer);
     await this.#settle(r, outcome);
@@ -411,7 +497,10 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       for (const r of running) {
         r.state = 'handedBack';
         r.controller.abort(error);
-        this.emit('failed', r.message, error, { permanent: false, durationMs: Date.now() - r.startedAt });
+        this.#events.emit('failed', r.message, error, {
+          permanent: false,
+          durationMs: Date.now() - r.startedAt,
+        });
         this.#task(this.#waitForReturn([r]).then(() => this.#handBackWithBackoff(r, 'timeout')));
       }
     }, ms);
@@ -427,13 +516,13 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     const durationMs = Date.now() - r.startedAt;
     await this.#heartbeat?.untrack(r.receiptHandle);
     if (outcome.ok) {
-      this.emit('processed', r.message, { durationMs });
+      this.#events.emit('processed', r.message, { durationMs });
       this.#delete(r);
     } else if (isPermanentError(outcome.error)) {
-      this.emit('failed', r.message, outcome.error, { permanent: true, durationMs });
+      this.#events.emit('failed', r.message, outcome.error, { permanent: true, durationMs });
       await this.#permanentFailure(r, outcome.error);
     } else {
-      this.emit('failed', r.message, outcome.error, { permanent: false, durationMs });
+      this.#events.emit('failed', r.message, outcome.error, { permanent: false, durationMs });
       await this.#handBackWithBackoff(r, 'failure');
     }
     this.#finish(r);
@@ -442,7 +531,7 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
   #delete(r: InFlight): void {
     this.#task(
       this.#deleter.delete(r).then((deleted) => {
-        if (deleted) this.emit('deleted', r.message);
+        if (deleted) this.#events.emit('deleted', r.message);
       }),
     );
   }
@@ -452,9 +541,9 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     await this.#heartbeat?.untrack(r.receiptHandle);
     try {
       await handBack(this.#sqs, this.#queueUrl, r, seconds);
-      this.emit('handedBack', r.message, { visibilityTimeout: seconds, reason });
+      this.#events.emit('handedBack', r.message, { visibilityTimeout: seconds, reason });
     } catch (error) {
-      this.emit('error', error as QueueConsumerError);
+      this.#events.emit('error', error as QueueConsumerError);
       if (isRetryable((error as Error).cause)) this.#deferHandBack(r, Date.now() + seconds * 1000, reason);
     }
     // FIFO: later messages of the group must not overtake this one. It stays in flight (invisible) for its
@@ -475,12 +564,13 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
     const failures = await handBackBatch(this.#sqs, this.#queueUrl, records, 0);
     const failedIds = new Set(failures.map((f) => f.messageId));
     for (const failure of failures) {
-      this.emit('error', failure.error);
+      this.#events.emit('error', failure.error);
       const record = records.find((r) => r.messageId === failure.messageId);
       if (failure.unreachable && record !== undefined) this.#deferHandBack(record, Date.now(), reason);
     }
     for (const r of records) {
-      if (!failedIds.has(r.messageId)) this.emit('handedBack', r.message, { visibilityTimeout: 0, reason });
+      if (!failedIds.has(r.messageId))
+        this.#events.emit('handedBack', r.message, { visibilityTimeout: 0, reason });
     }
   }
 
@@ -523,12 +613,12 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       for (const p of group) {
         const failure = failed.get(p.record.messageId);
         if (failure === undefined) {
-          this.emit('handedBack', p.record.message, { visibilityTimeout: seconds, reason: p.reason });
+          this.#events.emit('handedBack', p.record.message, { visibilityTimeout: seconds, reason: p.reason });
         } else if (failure.unreachable) {
           this.#pendingHandBacks.set(p.record.receiptHandle, p);
         } else {
           // SQS answered but refused: the message became visible on its own (its receipt expired).
-          this.emit('error', failure.error);
+          this.#events.emit('error', failure.error);
         }
       }
     }
@@ -545,10 +635,10 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       } else {
         const queueUrl = action ? action.deadLetterQueueUrl : await this.#resolveDeadLetterUrl();
         await sendToDeadLetterQueue(this.#sqs, queueUrl, r.message);
-        this.emit('deadLettered', r.message, { queueUrl });
+        this.#events.emit('deadLettered', r.message, { queueUrl });
       }
     } catch (cause) {
-      this.emit(
+      this.#events.emit(
         'error',
         new QueueConsumerError(
           'DEAD_LETTER_FAILED',
@@ -590,13 +680,16 @@ export class QueueConsumer extends TypedEventEmitter<QueueConsumerEvents> {
       this.#state === 'running'
     ) {
       this.#idleEmitted = true;
-      this.emit('idle');
+      this.#events.emit('idle');
     }
   }
 
   #task(promise: Promise<unknown>): void {
     const tracked = promise.catch((error: unknown) => {
-      this.emit('error', new QueueConsumerError('HANDLER_FAILED', 'internal failure', { cause: error }));
+      this.#events.emit(
+        'error',
+        new QueueConsumerError('HANDLER_FAILED', 'internal failure', { cause: error }),
+      );
     });
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));

@@ -18,15 +18,8 @@ function warn(message: string, cause: unknown): void {
  * A small typed event emitter. Unlike `node:events`, a listener that throws never breaks the emitter or the
  * other listeners, and emitting `'error'` with no listener does not throw, so a consumer without an error
  * listener can never crash the process. Both are reported as a process warning (`process.on('warning')`)
- * named `TypedEventEmitterWarning` whose `cause` is the error.
- *
- * @example
- * ```ts
- * const emitter = new TypedEventEmitter<{ tick: [n: number] }>();
- * const off = emitter.on('tick', (n) => n.toFixed());
- * emitter.emit('tick', 1);
- * off();
- * ```
+ * named `TypedEventEmitterWarning` whose `cause` is the error. Internal: `QueueConsumer` exposes
+ * `on`/`once`/`off` of one and keeps `emit` to itself.
  */
 export class TypedEventEmitter<M extends EventMap<M>> {
   readonly #listeners = new Map<keyof M, Set<unknown>>();

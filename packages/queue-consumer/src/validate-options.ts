@@ -17,6 +17,10 @@ export function validateOptions(o: QueueConsumerOptions): void {
   if (o.visibilityTimeout !== undefined && !(o.visibilityTimeout >= 1 && o.visibilityTimeout <= 43_200)) {
     throw bad('visibilityTimeout must be between 1 and 43200 seconds');
   }
+  if (o.prefetch !== undefined && !(Number.isInteger(o.prefetch) && o.prefetch >= 0)) {
+    throw bad('prefetch must be a non-negative integer');
+  }
+  if (o.prefetch && o.batchHandler) throw bad('prefetch works with handler, not batchHandler');
   if (o.pollers !== undefined && !(Number.isInteger(o.pollers) && o.pollers >= 1)) {
     throw bad('pollers must be a positive integer');
   }

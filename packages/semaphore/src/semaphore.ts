@@ -174,10 +174,25 @@ const COMPACT_MIN = 1024;
  * Counting semaphore with weights and strict FIFO order: a waiter is never overtaken by a later one, so a
  * large weight cannot be starved by small ones. Zero dependencies; aborting or timing out a waiter is O(1).
  *
+ * Invalid arguments throw `RangeError` synchronously; every rejection of a wait is a `SemaphoreError`
+ * with a `code`. Nothing is released for you except by `run`, `tryRun`, `limit` and `using`: a permit
+ * from `acquire` that is never released is lost for good, and waiters queued behind it wait forever.
+ *
  * @example
  * ```ts
+ * import { Semaphore } from '@media-server/semaphore';
+ *
  * const semaphore = new Semaphore(2);
- * const results = await Promise.all(urls.map((url) => semaphore.run(() => fetch(url))));
+ * const urls = ['https://example.com/a', 'https://example.com/b', 'https://example.com/c'];
+ *
+ * // At most two requests at a time; permits come back when each call settles.
+ * const statuses = await Promise.all(urls.map((url) => semaphore.run(async () => (await fetch(url)).status)));
+ *
+ * // Or hold permits by hand: `using` releases them at the end of the scope, even on a throw.
+ * {
+ *   using permit = await semaphore.acquire(2, { timeoutMs: 1_000 });
+ *   console.log(statuses, permit.weight, semaphore.available); // [...] 2 0
+ * }
  * ```
  */
 export class Semaphore {
@@ -233,8 +248,9 @@ export class Semaphore {
   }
 
   /**
-   * Waits for `weight` permits, in strict FIFO order.
+   * Waits for `weight` permits, in strict FIFO order. Release them with `permit.release()` or `using`.
    * @param weight Permits to take, an integer in `1..permits` (default 1).
+   * @param options `signal` and `timeoutMs` (default: wait forever).
    * @returns A {@link Permit}. Rejects with `SemaphoreAbortError`, `SemaphoreTimeoutError`,
    *   `SemaphoreOverflowError` or `SemaphoreCapacityError`.
    * @throws RangeError synchronously for an invalid `weight` or `timeoutMs`.
@@ -256,6 +272,7 @@ export class Semaphore {
   /**
    * Takes `weight` permits now, or returns `undefined` when they are not free or when any waiter is queued
    * (a `tryAcquire` never overtakes a waiter).
+   * @param weight Permits to take, an integer in `1..permits` (default 1).
    * @throws RangeError for an invalid `weight`.
    */
   tryAcquire(weight = 1): Permit | undefined {
@@ -268,7 +285,10 @@ export class Semaphore {
   }
 
   /**
-   * Runs `fn` while holding `weight` permits and releases them when it settles. `fn` receives `signal`.
+   * Runs `fn` while holding `weight` permits and releases them when it settles (resolves or throws).
+   * `fn` receives `options.signal`, so it can stop its own work on the same abort.
+   * @param options `weight` (default 1), `signal`, `timeoutMs` (default: wait forever).
+   * @returns What `fn` returns. Rejects with what `fn` throws, or with a `SemaphoreError` when no permit came.
    * @throws RangeError synchronously for an invalid `weight` or `timeoutMs`.
    */
   run<T>(fn: (signal?: AbortSignal) => Promise<T> | T, options?: RunOptions): Promise<T> {
@@ -289,6 +309,7 @@ export class Semaphore {
   /**
    * Runs `fn` only if `weight` permits are free now and no waiter is queued (skip-when-busy), releasing
    * them when it settles; returns `undefined` without calling `fn` otherwise.
+   * @param options `weight` (default 1).
    * @throws RangeError for an invalid `weight`.
    */
   tryRun<T>(fn: () => Promise<T> | T, options?: WeightOptions): Promise<T> | undefined {
@@ -303,6 +324,7 @@ export class Semaphore {
 
   /**
    * Wraps `fn` so that every call runs through {@link Semaphore.run} with `weight` permits.
+   * @param options `weight` (default 1) each call holds.
    * @throws RangeError for an invalid `weight` (here, and at each call if `setPermits` shrank below it).
    */
   limit<A extends unknown[], T>(

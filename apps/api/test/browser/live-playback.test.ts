@@ -11,13 +11,12 @@ declare const document: any, window: any;
 
 const JOB_TIMEOUT_MS = 10 * 60_000;
 /**
- * 90 s at 640×360 rather than the issue's 10 min at 1080p: on this shared 2-core machine (load ~15–20)
- * the 1080p ladder encodes slower than real time, so any player would stall; at 360p the ladder runs
- * several times faster than real time and the job still lasts well beyond the 10 s played, which is
- * what the test must show (playback starts while `processing`, no stall, ends as VOD). The 10-minute
- * 1080p numbers are in the worker bench (`bench:ttp`).
+ * The issue's 10-minute source, at 640×360 and 15 fps rather than 1080p: on this shared 2-core machine the
+ * 1080p ladder encodes slower than real time, so any player would stall on it; the 360p ladder runs several
+ * times faster than real time even under CI load. The 1080p time to playable is in the worker bench
+ * (`bench:live`).
  */
-const SOURCE_SECONDS = 90;
+const SOURCE_SECONDS = 600;
 
 describe('live playback in real Chromium: plays while the job is processing', () => {
   let stack: BrowserStack | undefined;
@@ -29,7 +28,7 @@ describe('live playback in real Chromium: plays while the job is processing', ()
   beforeAll(async () => {
     scratch = await scratchDir();
     clip = join(scratch.dir, 'long.mp4');
-    await makeClip(clip, { seconds: SOURCE_SECONDS, size: '640x360', rate: 25 });
+    await makeClip(clip, { seconds: SOURCE_SECONDS, size: '640x360', rate: 15 });
     stack = await startBrowserStack();
     ({ harness, browser } = stack);
   }, 300_000);

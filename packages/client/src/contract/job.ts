@@ -25,6 +25,7 @@ export const PresetNameSchema = Type.Union(
       'mp4: H.264/AAC MP4; hls: adaptive ladder; poster: one frame; sprite: thumbnail grid + WebVTT; image: resized variants; audio: AAC + waveform peaks',
   },
 );
+/** A preset name: `mp4`, `hls`, `poster`, `sprite`, `image` or `audio` (see {@link PRESET_NAMES}). */
 export type PresetName = Static<typeof PresetNameSchema>;
 
 export const JobStateSchema = Type.Union([
@@ -34,6 +35,10 @@ export const JobStateSchema = Type.Union([
   Type.Literal('succeeded'),
   Type.Literal('failed'),
 ]);
+/**
+ * Where a job is: `awaiting_upload` → `queued` → `processing` → `succeeded` or `failed` (the terminal
+ * states, {@link TERMINAL_STATES}).
+ */
 export type JobState = Static<typeof JobStateSchema>;
 
 export const JobOutputSchema = Type.Object({
@@ -47,6 +52,7 @@ export const JobOutputSchema = Type.Object({
   height: Type.Optional(Type.Integer()),
   durationSeconds: Type.Optional(Type.Number()),
 });
+/** One file a job produced (its storage key, type, size and, for media, dimensions and duration). */
 export type JobOutput = Static<typeof JobOutputSchema>;
 
 export const JobErrorSchema = Type.Object({
@@ -55,6 +61,7 @@ export const JobErrorSchema = Type.Object({
   /** True when retrying cannot help (bad or hostile media, exhausted retries). */
   permanent: Type.Boolean(),
 });
+/** Why a job failed: a code, a message, and whether retrying could help. */
 export type JobError = Static<typeof JobErrorSchema>;
 
 export const WebhookDeliverySchema = Type.Object({
@@ -65,6 +72,7 @@ export const WebhookDeliverySchema = Type.Object({
   statusCode: Type.Optional(Type.Integer()),
   error: Type.Optional(Type.String()),
 });
+/** One attempt to deliver a webhook of the job. */
 export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
 
 export const JobProgressSchema = Type.Object({
@@ -78,6 +86,7 @@ export const JobProgressSchema = Type.Object({
   fps: Type.Optional(Type.Number()),
   speed: Type.Optional(Type.Number()),
 });
+/** How far a processing job is: percent, stage, and the encoder's speed and ETA when known. */
 export type JobProgress = Static<typeof JobProgressSchema>;
 
 export const JobTimingsSchema = Type.Object({
@@ -88,4 +97,5 @@ export const JobTimingsSchema = Type.Object({
   processMs: Type.Optional(Type.Number()),
   uploadMs: Type.Optional(Type.Number()),
 });
+/** When a job was queued, started and finished, and how long each phase took (ms). */
 export type JobTimings = Static<typeof JobTimingsSchema>;

@@ -26,6 +26,7 @@ export const CreateJobBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Body of `POST /v1/jobs`: the key of an object already in the bucket, presets and webhook. */
 export type CreateJobBody = Static<typeof CreateJobBodySchema>;
 
 export const JobOutputViewSchema = Type.Object({
@@ -33,6 +34,7 @@ export const JobOutputViewSchema = Type.Object({
   url: Type.String({ description: 'Presigned GET link' }),
   urlExpiresAt: Type.String({ format: 'date-time' }),
 });
+/** A {@link JobOutput} with a presigned GET link and when it expires. */
 export type JobOutputView = Static<typeof JobOutputViewSchema>;
 
 export const JobViewSchema = Type.Object(
@@ -67,6 +69,7 @@ export const JobViewSchema = Type.Object(
   },
   { title: 'Job' },
 );
+/** A job as the API shows it: state, source, progress, outputs with links, error, timings. */
 export type JobView = Static<typeof JobViewSchema>;
 
 export const ListJobsQuerySchema = Type.Object({
@@ -75,6 +78,7 @@ export const ListJobsQuerySchema = Type.Object({
     Type.String({ pattern: JOB_ID_PATTERN, description: 'nextCursor of the previous page' }),
   ),
 });
+/** Query of `GET /v1/jobs`: `limit` (1–100, default 20) and the `cursor` of the next page. */
 export type ListJobsQuery = Static<typeof ListJobsQuerySchema>;
 
 export const JobListSchema = Type.Object(
@@ -84,11 +88,13 @@ export const JobListSchema = Type.Object(
   },
   { title: 'JobList' },
 );
+/** One page of jobs, newest first, and the cursor of the next page when there is one. */
 export type JobList = Static<typeof JobListSchema>;
 
 export const DeleteJobQuerySchema = Type.Object({
   force: Type.Optional(Type.Boolean({ description: 'Delete even while a worker is processing the job' })),
 });
+/** Query of `DELETE /v1/jobs/{id}`: `force` deletes even while a worker processes the job. */
 export type DeleteJobQuery = Static<typeof DeleteJobQuerySchema>;
 
 /** One Server-Sent Event of GET /v1/jobs/{id}/events; `data` is JSON text. */

@@ -41,4 +41,5 @@ export const PlaybackSchema = Type.Object(
   },
   { title: 'Playback' },
 );
+/** Signed links to play a job: HLS, MP4, poster, storyboard, and when they expire. */
 export type Playback = Static<typeof PlaybackSchema>;

@@ -19,4 +19,5 @@ export const ProblemSchema = Type.Object(
   },
   { title: 'Problem' },
 );
+/** An RFC 9457 problem: the body of every error answer of the API (see `ApiError.problem`). */
 export type Problem = Static<typeof ProblemSchema>;

@@ -14,6 +14,7 @@ export const CreateUploadBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Body of `POST /v1/uploads`: the file's name, type and size, presets and webhook. */
 export type CreateUploadBody = Static<typeof CreateUploadBodySchema>;
 
 export const PartUrlSchema = Type.Object({
@@ -21,6 +22,7 @@ export const PartUrlSchema = Type.Object({
   size: Type.Integer({ minimum: 0, description: 'Exact bytes to PUT (signed as Content-Length)' }),
   url: Type.String({ description: 'Presigned PUT URL of this part' }),
 });
+/** A presigned PUT URL of one part and the exact bytes it takes. */
 export type PartUrl = Static<typeof PartUrlSchema>;
 
 export const SingleUploadSchema = Type.Object(
@@ -50,6 +52,7 @@ export const MultipartUploadSchema = Type.Object(
   { title: 'MultipartUpload' },
 );
 export const UploadSchema = Type.Union([SingleUploadSchema, MultipartUploadSchema], { title: 'Upload' });
+/** A created upload: one presigned PUT (`method: 'put'`) or a multipart upload with a URL per part. */
 export type Upload = Static<typeof UploadSchema>;
 
 export const UploadedPartSchema = Type.Object({
@@ -75,6 +78,7 @@ export const UploadPartsSchema = Type.Object(
   },
   { title: 'UploadParts' },
 );
+/** The state of a multipart upload: parts the storage has and fresh URLs for the others. */
 export type UploadParts = Static<typeof UploadPartsSchema>;
 
 export const CompleteUploadBodySchema = Type.Object(
@@ -98,4 +102,5 @@ export const CompleteUploadBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Body of `POST /v1/uploads/{id}/complete`: the parts' ETags (multipart; omitted: those the storage lists). */
 export type CompleteUploadBody = Static<typeof CompleteUploadBodySchema>;

@@ -4,12 +4,15 @@ export interface UploadProgress {
   id: string;
   /** Bytes sent so far (parts skipped on resume count as sent). */
   loaded: number;
+  /** Bytes of the whole source. */
   total: number;
   /** Bytes per second over the last few seconds. */
   bytesPerSecond: number;
   /** Seconds left at that rate; undefined until there is a rate. */
   etaSeconds: number | undefined;
+  /** Parts (or the single PUT) finished, skipped ones included. */
   partsDone: number;
+  /** Parts of the upload; 1 for a single PUT. */
   partsTotal: number;
 }
 

@@ -14,6 +14,7 @@ import { canNodePut, nodePut } from './node-put.ts';
 import { ProgressMeter, type UploadProgress } from './progress.ts';
 import { type OpenedSource, openSource, type UploadSource } from './source.ts';
 
+/** Options of {@link MediaServerClient.upload}. Every field is optional. */
 export interface UploadOptions {
   /** Name the job records. Default: the file's name (path or `File`), else `upload`. */
   filename?: string | undefined;
@@ -21,7 +22,9 @@ export interface UploadOptions {
   contentType?: string | undefined;
   /** Bytes; required for a stream, ignored for a path or a Blob. */
   size?: number | undefined;
+  /** Processing the job runs. Default: what fits the media (the worker decides). */
   presets?: PresetName[] | undefined;
+  /** Called (signed) when the job ends. Default: none. */
   webhookUrl?: string | undefined;
   /** Parts sent at the same time. Default 4. */
   concurrency?: number | undefined;
@@ -44,11 +47,13 @@ export interface UploadOptions {
   onProgress?: ((progress: UploadProgress) => void) | undefined;
 }
 
+/** What {@link MediaServerClient.upload} resolves to. */
 export interface UploadResult {
   /** The job id. */
   id: string;
   /** The job after the upload completed (usually `queued`). */
   job: JobView;
+  /** How the bytes went: one presigned PUT, or a multipart upload. */
   method: 'put' | 'multipart';
   /** Parts (or the single PUT) sent by this call. */
   partsUploaded: number;

@@ -1,5 +1,7 @@
+import { LocalAwsError } from '../local-aws-error.ts';
+
 /**
- * AWS SQS error names this server answers with. Each maps to the AWS query-protocol code, HTTP status and
+ * AWS SQS error names this server answers with: the `awsCode` of a {@link SqsServerError}. Each maps to the AWS query-protocol code, HTTP status and
  * fault that AWS documents, so SDK error classes (`QueueDoesNotExist`, `ReceiptHandleIsInvalid`, ...) match.
  */
 export type SqsErrorCode =
@@ -86,45 +88,107 @@ const SHAPES: Record<SqsErrorCode, ErrorShape> = {
   InternalFailure: { queryCode: 'InternalFailure', status: 500, fault: 'Receiver' },
 };
 
-/** Base class of every error the SQS server raises (over HTTP it becomes an AWS-style error response). */
-export class SqsServerError extends Error {
+/**
+ * Base class of every error the SQS server raises, code `'SqsRequestFailed'`; `awsCode` is the AWS error
+ * name. Over HTTP it becomes the AWS-style error answer of the protocol in use; in process (`createQueue`,
+ * `sendMessage` of a {@link SqsServer}) it is thrown as is.
+ *
+ * @example
+ * ```ts
+ * import { SqsServerError, startSqsServer } from '@media-server/local-aws';
+ *
+ * const sqs = await startSqsServer();
+ * await sqs.createQueue('jobs', { VisibilityTimeout: '30' });
+ * const error = await sqs.createQueue('jobs', { VisibilityTimeout: '60' }).catch((e: unknown) => e);
+ * if (error instanceof SqsServerError) console.log(error.awsCode, error.httpStatus); // QueueNameExists 400
+ * await sqs.stop();
+ * ```
+ */
+export class SqsServerError extends LocalAwsError {
   override readonly name: string = 'SqsServerError';
-  /** The AWS error name (the `__type` of a JSON-protocol error). */
-  readonly code: SqsErrorCode;
-  constructor(code: SqsErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
+  /** The AWS error name (the `__type` of a JSON-protocol error, the SDK's error class name). */
+  readonly awsCode: SqsErrorCode;
+  /**
+   * @param awsCode The AWS error name to answer with.
+   * @param message The message of the AWS error answer.
+   * @param options `cause`, as for `Error`.
+   */
+  constructor(awsCode: SqsErrorCode, message: string, options?: ErrorOptions) {
+    super('SqsRequestFailed', message, options);
+    this.awsCode = awsCode;
   }
   /** Code as the query protocol spells it (`AWS.SimpleQueueService.NonExistentQueue`, ...). */
   get queryCode(): string {
-    return SHAPES[this.code].queryCode;
+    return SHAPES[this.awsCode].queryCode;
   }
   /** HTTP status AWS answers with. */
   get httpStatus(): number {
-    return SHAPES[this.code].status;
+    return SHAPES[this.awsCode].status;
   }
   /** `Sender` (client error) or `Receiver` (server error). */
   get fault(): 'Sender' | 'Receiver' {
-    return SHAPES[this.code].fault;
+    return SHAPES[this.awsCode].fault;
   }
 }
 
-/** The named queue does not exist (AWS `QueueDoesNotExist`). */
+/**
+ * The named queue does not exist (`awsCode` `'QueueDoesNotExist'`).
+ *
+ * @example
+ * ```ts
+ * import { QueueDoesNotExistError, startSqsServer } from '@media-server/local-aws';
+ *
+ * const sqs = await startSqsServer();
+ * const error = await sqs.sendMessage('missing', 'hello').catch((e: unknown) => e);
+ * console.log(error instanceof QueueDoesNotExistError); // true
+ * await sqs.stop();
+ * ```
+ */
 export class QueueDoesNotExistError extends SqsServerError {
   override readonly name: string = 'QueueDoesNotExistError';
+  /** @param options `cause`, as for `Error`. */
   constructor(options?: ErrorOptions) {
     super('QueueDoesNotExist', 'The specified queue does not exist.', options);
   }
 }
 
-/** A parameter is missing or out of range (AWS `InvalidParameterValue` / `MissingParameter` / ...). */
+/**
+ * A request the SQS server refuses: a parameter missing or out of range, a name taken, a bad batch (the
+ * AWS error name is `awsCode`: `'InvalidParameterValue'`, `'MissingParameter'`, `'QueueNameExists'`, ...).
+ *
+ * @example
+ * ```ts
+ * import { InvalidSqsRequestError, startSqsServer } from '@media-server/local-aws';
+ *
+ * const sqs = await startSqsServer();
+ * await sqs.createQueue('jobs.fifo');
+ * const error = await sqs.sendMessage('jobs.fifo', 'no group').catch((e: unknown) => e);
+ * if (error instanceof InvalidSqsRequestError) console.log(error.awsCode); // MissingParameter
+ * await sqs.stop();
+ * ```
+ */
 export class InvalidSqsRequestError extends SqsServerError {
   override readonly name: string = 'InvalidSqsRequestError';
 }
 
-/** The server was stopped while the call was pending or before it started. */
+/**
+ * The server was stopped while the call was pending or before it started (`awsCode` `'ServerClosed'`,
+ * HTTP 503 over the wire).
+ *
+ * @example
+ * ```ts
+ * import { SqsServerClosedError, startSqsServer } from '@media-server/local-aws';
+ *
+ * const sqs = await startSqsServer();
+ * await sqs.createQueue('jobs');
+ * await sqs.stop();
+ * const error = await sqs.sendMessage('jobs', 'too late').catch((e: unknown) => e);
+ * console.log(error instanceof SqsServerClosedError); // true
+ * ```
+ */
 export class SqsServerClosedError extends SqsServerError {
   override readonly name: string = 'SqsServerClosedError';
+  /** @param options `cause`, as for `Error`. */
   constructor(options?: ErrorOptions) {
     super('ServerClosed', 'The SQS server is stopped.', options);
   }

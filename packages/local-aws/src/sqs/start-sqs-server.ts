@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { InvalidConfigurationError, isAddressInUse, PortInUseError } from '../local-aws-error.ts';
 import { SqsServerError } from './errors.ts';
 import { SqsHttpServer } from './http-server.ts';
 import { SqsEngine } from './sqs-engine.ts';
@@ -34,10 +35,13 @@ export interface SqsServerOptions {
   latencyMs?: number | undefined;
 }
 
-/** A message attribute for {@link SqsServer.sendMessage}. */
+/** A message attribute for {@link SqsServer.sendMessage}, as SQS's `MessageAttributeValue`. */
 export interface SqsMessageAttribute {
+  /** `String`, `Number` or `Binary`, optionally with a custom suffix (`Number.int`). */
   DataType: string;
+  /** The value of a `String` or `Number` attribute. */
   StringValue?: string;
+  /** The value of a `Binary` attribute. */
   BinaryValue?: Uint8Array;
 }
 
@@ -52,7 +56,11 @@ export interface SqsServer {
    * A name ending in `.fifo` gets `FifoQueue: 'true'` added. Returns the queue URL.
    */
   createQueue(name: string, attributes?: Record<string, string>): Promise<string>;
-  /** Sends a message in-process (durable before it resolves; wakes waiting long polls). */
+  /**
+   * Sends a message in-process (durable before it resolves; wakes waiting long polls). Rejects with
+   * {@link QueueDoesNotExistError}, an {@link InvalidSqsRequestError} (a FIFO message without
+   * `messageGroupId`, ...) or {@link SqsServerClosedError}.
+   */
   sendMessage(
     queueName: string,
     body: string,
@@ -69,27 +77,42 @@ export interface SqsServer {
 
 /**
  * Starts an SQS-compatible server speaking the AWS JSON 1.0 protocol (`@aws-sdk/client-sqs` 3.x) and the
- * query protocol (older SDKs, AWS CLI).
+ * query protocol (older SDKs, AWS CLI). Use {@link startLocalAws} for SQS and S3 together. Always `stop()` it.
  *
+ * @throws {@link InvalidConfigurationError} for a `latencyMs` outside 0..60000; rejects with
+ *   {@link PortInUseError} when `port` is taken.
  * @example
  * ```ts
+ * import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+ * import { startSqsServer } from '@media-server/local-aws';
+ *
  * const sqs = await startSqsServer({ dataDir: './.data/sqs' });
- * const client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
  * const queueUrl = await sqs.createQueue('jobs');
+ * await sqs.sendMessage('jobs', 'hello');
+ * const client = new SQSClient({
+ *   endpoint: sqs.endpoint,
+ *   region: 'us-east-1',
+ *   credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
+ * });
+ * const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
+ * console.log(Messages?.[0]?.Body); // hello
+ * client.destroy();
  * await sqs.stop();
  * ```
  */
 export async function startSqsServer(options: SqsServerOptions = {}): Promise<SqsServer> {
   const host = options.host ?? '127.0.0.1';
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0 && latencyMs <= 60_000)) {
+    throw new InvalidConfigurationError(
+      `latencyMs must be a number from 0 to 60000, got ${String(options.latencyMs)}`,
+    );
+  }
   const store = new SqsStore(options.dataDir, options.fsync ?? false);
   const engine = new SqsEngine(store, {
     accountId: options.accountId ?? '000000000000',
     region: options.region ?? 'us-east-1',
   });
-  const latencyMs = options.latencyMs ?? 0;
-  if (!(Number.isFinite(latencyMs) && latencyMs >= 0 && latencyMs <= 60_000)) {
-    throw new RangeError(`latencyMs must be a number from 0 to 60000, got ${String(options.latencyMs)}`);
-  }
   const http = new SqsHttpServer(engine, latencyMs);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -102,6 +125,7 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
   } catch (error) {
     engine.close();
     store.close();
+    if (isAddressInUse(error)) throw new PortInUseError('sqs', host, options.port ?? 0, { cause: error });
     throw error;
   }
   const { port } = http.server.address() as AddressInfo;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LocalAwsError } from '../../src/local-aws-error.ts';
 import {
   parseNotificationConfigurationXml,
   S3ApiError,
@@ -57,6 +58,9 @@ describe('notification configuration XML', () => {
     ],
   ])('refuses %s', (_, xml, code) => {
     expect(() => parseNotificationConfigurationXml(xml)).toThrow(S3ApiError);
-    expect(() => parseNotificationConfigurationXml(xml)).toThrow(expect.objectContaining({ code }));
+    expect(() => parseNotificationConfigurationXml(xml)).toThrow(LocalAwsError);
+    expect(() => parseNotificationConfigurationXml(xml)).toThrow(
+      expect.objectContaining({ code: 'S3RequestFailed', awsCode: code }),
+    );
   });
 });

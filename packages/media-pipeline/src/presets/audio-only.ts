@@ -1,16 +1,20 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ffmpeg } from '../builder.ts';
+import { UnsupportedInputError } from '../errors.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
 import { COST_WEIGHTS } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
 import { expectedOutputSeconds } from '../verify-outputs.ts';
 
-/** Options of {@link audioOnly}. */
+/** Options of {@link audioOnly}. `input`, `probe` and `outputDir` are required. */
 export interface AudioOnlyOptions {
+  /** Input file (untrusted): audio, or a video whose first audio stream is extracted. */
   input: string;
+  /** The input's probe (audio stream, duration). */
   probe: ProbeResult;
+  /** Directory for `<name>.m4a` (or `.mp3`) and `<name>.peaks.json` (must exist). */
   outputDir: string;
   /** Base file name. Default `'audio'`. */
   name?: string | undefined;
@@ -22,17 +26,25 @@ export interface AudioOnlyOptions {
   peaksPerSecond?: number | undefined;
   /** Cap on the number of peak pairs (longer audio gets coarser buckets). Default 2000. */
   maxPeaks?: number | undefined;
+  /** Input profile. Default `createInputProfile()`. */
   profile?: InputProfile | undefined;
 }
 
-/** The peaks JSON (audiowaveform's format: interleaved min/max, 16-bit). */
+/** The peaks file `audioOnly` writes (audiowaveform's JSON format: interleaved min/max, 16-bit). */
 export interface PeaksJson {
+  /** Format version. */
   version: 2;
+  /** Mono: the audio is downmixed first. */
   channels: 1;
+  /** Sample rate the peaks were measured at (8000). */
   sample_rate: number;
+  /** Samples per min/max pair. */
   samples_per_pixel: number;
+  /** Sample resolution of `data`. */
   bits: 16;
+  /** Number of min/max pairs. */
   length: number;
+  /** `[min0, max0, min1, max1, …]`, each in −32768…32767. */
   data: number[];
 }
 
@@ -41,13 +53,24 @@ const PEAK_RATE = 8000;
 /**
  * Extracts the first audio stream to AAC (`.m4a`) or MP3 and, in the same process, a mono 8 kHz PCM
  * stream that `finalize()` turns into `<name>.peaks.json` (then deletes).
+ *
+ * @throws UnsupportedInputError (`no-audio-stream`) when the input has no audio.
+ * @example
+ * ```ts
+ * import { admitInput, audioOnly, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/podcast.wav';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = audioOnly({ input, probe, profile, outputDir: '/tmp/audio', codec: 'mp3', bitrate: '96k' });
+ * const { outputs } = await runPreset(plan); // audio.mp3, audio.peaks.json
+ * ```
  */
 export function audioOnly(o: AudioOnlyOptions): PresetPlan {
   const dir = resolve(o.outputDir);
   const name = o.name ?? 'audio';
   const codec = o.codec ?? 'aac';
   const audio = o.probe.audio;
-  if (!audio) throw new TypeError('audioOnly needs an input with an audio stream');
+  if (!audio) throw new UnsupportedInputError('no-audio-stream', 'audioOnly needs an audio stream');
   const audioPath = join(dir, `${name}.${codec === 'aac' ? 'm4a' : 'mp3'}`);
   const rawPath = join(dir, `${name}.peaks.pcm`);
   const peaksPath = join(dir, `${name}.peaks.json`);
@@ -86,7 +109,7 @@ export function audioOnly(o: AudioOnlyOptions): PresetPlan {
     // the container is demuxed whole (video packets are read and dropped, not decoded)
     estimatedCost: (expected ?? 0) * COST_WEIGHTS.encodeAudio * (pps > 0 ? 1.5 : 1),
     async finalize() {
-      await assertOutputsExist(outputs.slice(0, 1));
+      await assertOutputsExist([{ path: audioPath }, ...(pps > 0 ? [{ path: rawPath }] : [])]);
       if (pps > 0) {
         const duration = o.probe.durationSeconds ?? 0;
         const pairs = Math.max(1, Math.min(o.maxPeaks ?? 2000, Math.ceil(duration * pps)));

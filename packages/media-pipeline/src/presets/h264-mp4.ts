@@ -8,7 +8,7 @@ import { expectedOutputSeconds } from '../verify-outputs.ts';
 /** Audio codecs that can be copied into MP4 as they are. */
 export const MP4_AUDIO_CODECS: ReadonlySet<string> = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
 
-/** Options of {@link h264Mp4}. */
+/** Options of {@link h264Mp4}. `input`, `probe` and `output` are required. */
 export interface H264Mp4Options {
   /** Input file (untrusted). */
   input: string;
@@ -34,6 +34,16 @@ export interface H264Mp4Options {
  * The original system's command done safely: libx264 CRF 23, preset medium, audio copied when MP4 can
  * hold it (AAC, MP3, AC-3, E-AC-3, ALAC) and re-encoded to AAC otherwise, `+faststart`, first video and
  * first audio stream only.
+ *
+ * @example
+ * ```ts
+ * import { admitInput, h264Mp4, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mov';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = h264Mp4({ input, probe, profile, output: '/tmp/video.mp4', crf: 21 });
+ * const { outputs } = await runPreset(plan, { timeoutMs: 600_000 }); // [{ path, kind: 'mp4', … }]
+ * ```
  */
 export function h264Mp4(o: H264Mp4Options): PresetPlan {
   const audio = o.probe.audio;

@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { OutputOptions } from '../builder.ts';
 import { ffmpeg } from '../builder.ts';
+import { InvalidOutputError, UnsupportedInputError } from '../errors.ts';
 import { scale, split } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import type { OutputFile, PresetPlan } from '../outputs.ts';
@@ -27,9 +28,28 @@ export const DEFAULT_HLS_LADDER: readonly HlsRung[] = [
   { height: 360, videoBitrate: 800_000 },
 ];
 
-/** Options of {@link hlsLadder}. */
+/**
+ * Default length of the first segments (until `segmentSeconds` of media): a player, or a publisher that serves
+ * the ladder while it is encoded, gets its first segment after 1 s of media instead of 4.
+ */
+export const START_SEGMENT_SECONDS = 1;
+
+/**
+ * The `-force_key_frames` expression of a ladder: a keyframe every `start` seconds until `segment` seconds of
+ * media, then every `segment` seconds. ffmpeg's HLS muxer cuts at the first keyframe after `hls_init_time`,
+ * so these keyframes alone decide the segment boundaries (identical in every rung).
+ */
+export function segmentKeyframes(segment: number, start: number): string {
+  if (start >= segment) return `expr:gte(t,n_forced*${segment})`;
+  const startCount = Math.ceil(segment / start);
+  return `expr:if(lt(t,${segment}),gte(t,n_forced*${start}),gte(t,${segment}+(n_forced-${startCount})*${segment}))`;
+}
+
+/** Options of {@link hlsLadder}. `input`, `probe` and `outputDir` are required. */
 export interface HlsLadderOptions {
+  /** Input file (untrusted). */
   input: string;
+  /** The input's probe (source size for the rungs, audio or not, duration). */
   probe: ProbeResult;
   /** Directory for the master playlist, media playlists and segments (must exist). */
   outputDir: string;
@@ -39,19 +59,27 @@ export interface HlsLadderOptions {
   segmentType?: 'fmp4' | 'ts' | undefined;
   /** Target segment length in seconds (a keyframe is forced at each boundary). Default 4. */
   segmentSeconds?: number | undefined;
+  /** Length of the segments that cover the first `segmentSeconds` of media. Default {@link START_SEGMENT_SECONDS}. */
+  startSegmentSeconds?: number | undefined;
   /** x264 preset. Default `'veryfast'`. */
   preset?: string | undefined;
   /** Master playlist file name. Default `'master.m3u8'`. */
   masterName?: string | undefined;
+  /** Input profile. Default `createInputProfile()`. */
   profile?: InputProfile | undefined;
 }
 
-/** A rung as it will be encoded. */
+/** A rung as it will be encoded (see {@link planLadder}). */
 export interface PlannedRung {
+  /** `'<height>p'`: the prefix of its playlist (`720p.m3u8`) and segments (`720p_00000.m4s`). */
   name: string;
+  /** Output width in pixels (even, source aspect ratio). */
   width: number;
+  /** Output height in pixels (even). */
   height: number;
+  /** Target video bitrate in bits per second. */
   videoBitrate: number;
+  /** AAC bitrate in bits per second. */
   audioBitrate: number;
   /** RFC 6381 codec string of the video (`avc1.64001f`). */
   videoCodecTag: string;
@@ -60,14 +88,26 @@ export interface PlannedRung {
 /**
  * Picks the rungs for a source: every rung no taller than the source (display height, so rotated phone
  * video counts its real orientation); a source smaller than every rung gets one rung at its own height.
+ *
+ * @param ladder - Candidate rungs. Default {@link DEFAULT_HLS_LADDER}.
+ * @throws UnsupportedInputError (`no-video-stream`, `dimensions-unknown`) when there is no video to scale.
+ * @example
+ * ```ts
+ * import { planLadder, probe } from '@media-server/media-pipeline';
+ *
+ * const rungs = planLadder(await probe('/tmp/720p.mp4')); // 720p, 480p, 360p
+ * console.log(rungs.map((r) => `${r.name} ${r.width}x${r.height} ${r.videoCodecTag}`));
+ * ```
  */
 export function planLadder(
   probe: ProbeResult,
   ladder: readonly HlsRung[] = DEFAULT_HLS_LADDER,
 ): PlannedRung[] {
   const v = probe.video;
-  if (!v || v.displayWidth <= 0 || v.displayHeight <= 0)
-    throw new TypeError('hlsLadder needs a video stream with known size');
+  if (!v) throw new UnsupportedInputError('no-video-stream', 'an HLS ladder needs a video stream');
+  if (v.displayWidth <= 0 || v.displayHeight <= 0) {
+    throw new UnsupportedInputError('dimensions-unknown', 'an HLS ladder needs the video size');
+  }
   const srcH = v.displayHeight;
   const srcW = v.displayWidth;
   let rungs = [...ladder].filter((r) => r.height <= srcH).sort((a, b) => b.height - a.height);
@@ -113,6 +153,17 @@ function levelFor(width: number, height: number): number {
  * master playlist itself: BANDWIDTH is the peak bitrate of the real segments (ffmpeg's own
  * `-master_pl_name` derives it from the nominal bitrate), plus AVERAGE-BANDWIDTH, RESOLUTION, CODECS and
  * FRAME-RATE.
+ *
+ * @throws UnsupportedInputError when the probe has no video of known size (see {@link planLadder}).
+ * @example
+ * ```ts
+ * import { admitInput, hlsLadder, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = hlsLadder({ input, probe, profile, outputDir: '/tmp/hls', segmentSeconds: 6 });
+ * const { outputs } = await runPreset(plan); // master.m3u8, 720p.m3u8, 720p_init.mp4, 720p_00000.m4s, …
+ * ```
  */
 export function hlsLadder(o: HlsLadderOptions): PresetPlan {
   const dir = resolve(o.outputDir);
@@ -185,6 +236,7 @@ export function hlsRungOutput(
     probe: ProbeResult;
     segmentType: 'fmp4' | 'ts';
     segmentSeconds: number;
+    startSegmentSeconds?: number | undefined;
     preset?: string | undefined;
     crf?: number | undefined;
   },
@@ -192,6 +244,7 @@ export function hlsRungOutput(
   const dir = resolve(o.outputDir);
   const ext = o.segmentType === 'fmp4' ? 'm4s' : 'ts';
   const audio = o.probe.audio;
+  const startSeconds = o.startSegmentSeconds ?? START_SEGMENT_SECONDS;
   return {
     map: [videoLabel, ...(audio ? [`0:${audio.index}`] : [])],
     videoCodec: 'libx264',
@@ -206,9 +259,10 @@ export function hlsRungOutput(
     format: 'hls',
     options: {
       'level:v': (levelFor(r.width, r.height) / 10).toFixed(1),
-      force_key_frames: `expr:gte(t,n_forced*${o.segmentSeconds})`,
+      force_key_frames: segmentKeyframes(o.segmentSeconds, startSeconds),
       sc_threshold: 0,
       hls_time: o.segmentSeconds,
+      ...(startSeconds < o.segmentSeconds ? { hls_init_time: startSeconds } : {}),
       // EVENT: ffmpeg rewrites the playlist after every finished segment (with `vod` it writes it only
       // at the end), so a publisher can serve the ladder while it is encoded; finalizeLadder makes it VOD.
       hls_playlist_type: 'event',
@@ -242,10 +296,14 @@ export async function finalizeLadder(o: {
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${segType === 'fmp4' ? 7 : 3}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const r of rungs) {
     const playlistPath = join(dir, `${r.name}.m3u8`);
-    const written = await readFile(playlistPath, 'utf8');
-    const media = parseMediaPlaylist(written);
-    if (media.segments.length === 0) throw new Error(`HLS rung ${r.name} has no segments`);
-    if (!media.ended) throw new Error(`HLS rung ${r.name} has no #EXT-X-ENDLIST`);
+    const written = await readFile(playlistPath, 'utf8').catch((cause: unknown) => {
+      throw new InvalidOutputError(`HLS rung ${r.name} has no playlist`, playlistPath, { cause });
+    });
+    const media = parseMediaPlaylist(written, playlistPath);
+    if (media.segments.length === 0) {
+      throw new InvalidOutputError(`HLS rung ${r.name} has no segments`, playlistPath);
+    }
+    if (!media.ended) throw new InvalidOutputError(`HLS rung ${r.name} has no #EXT-X-ENDLIST`, playlistPath);
     await writeFile(playlistPath, written.replace('#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:VOD'));
     all.push({
       path: playlistPath,
@@ -254,7 +312,7 @@ export async function finalizeLadder(o: {
       variant: r.name,
     });
     if (media.map) {
-      await stat(join(dir, media.map));
+      await sizeOf(join(dir, media.map));
       all.push({
         path: join(dir, media.map),
         kind: 'hls-init',
@@ -267,7 +325,7 @@ export async function finalizeLadder(o: {
     let seconds = 0;
     for (const seg of media.segments) {
       const p = join(dir, seg.uri);
-      const size = (await stat(p)).size;
+      const size = await sizeOf(p);
       bytes += size;
       seconds += seg.duration;
       if (seg.duration > 0) peak = Math.max(peak, (size * 8) / seg.duration);
@@ -294,23 +352,48 @@ export async function finalizeLadder(o: {
   const stray = names.filter(
     (n) => rungs.some((r) => n.startsWith(`${r.name}_`)) && !listed.has(join(dir, n)),
   );
-  if (stray.length) throw new Error(`HLS output has files no playlist lists: ${stray.join(', ')}`);
+  if (stray.length) {
+    throw new InvalidOutputError(`HLS output has files no playlist lists: ${stray.join(', ')}`, dir);
+  }
   return all;
+}
+
+/** Size of a file a playlist names; {@link InvalidOutputError} when it is not there. */
+async function sizeOf(path: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile()) throw new InvalidOutputError(`a playlist names a missing file: ${path}`, path);
+  return st.size;
 }
 
 /** A parsed HLS media playlist. */
 export interface MediaPlaylist {
   /** `#EXT-X-MAP` URI (fMP4 init segment). */
   map: string | undefined;
+  /** `#EXT-X-TARGETDURATION` in seconds. */
   targetDuration: number | undefined;
+  /** Segments in order: file name (relative, no directory) and `#EXTINF` duration in seconds. */
   segments: { uri: string; duration: number }[];
+  /** `true` once `#EXT-X-ENDLIST` is there (a finished playlist). */
   ended: boolean;
 }
 
-/** Parses an HLS media playlist (the subset ffmpeg writes). */
-export function parseMediaPlaylist(text: string): MediaPlaylist {
+/**
+ * Parses an HLS media playlist (the subset ffmpeg writes).
+ *
+ * @param path - Where the text came from, named in the error.
+ * @throws InvalidOutputError when the text is not a playlist or names a segment outside its directory.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseMediaPlaylist } from '@media-server/media-pipeline';
+ *
+ * const media = parseMediaPlaylist(await readFile('/tmp/hls/720p.m3u8', 'utf8'));
+ * const seconds = media.segments.reduce((sum, s) => sum + s.duration, 0);
+ * ```
+ */
+export function parseMediaPlaylist(text: string, path?: string | undefined): MediaPlaylist {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  if (lines[0] !== '#EXTM3U') throw new InvalidOutputError(`not an HLS playlist${at(path)}`, path);
   let map: string | undefined;
   let targetDuration: number | undefined;
   let pending: number | undefined;
@@ -320,7 +403,9 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
     else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice(8));
     else if (line && !line.startsWith('#')) {
-      if (line.includes('/') || line.includes('..')) throw new Error(`unexpected segment URI: ${line}`);
+      if (line.includes('/') || line.includes('..')) {
+        throw new InvalidOutputError(`unexpected segment URI${at(path)}: ${line}`, path);
+      }
       segments.push({ uri: line, duration: pending ?? 0 });
       pending = undefined;
     }
@@ -330,14 +415,29 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
 
 /** One variant of a master playlist. */
 export interface MasterVariant {
+  /** The media playlist's URI (`720p.m3u8`). */
   uri: string;
+  /** `#EXT-X-STREAM-INF` attributes by name, quotes removed (`BANDWIDTH`, `RESOLUTION`, `CODECS`, …). */
   attributes: Record<string, string>;
 }
 
-/** Parses an HLS master playlist into its variants and their attributes (quotes removed). */
-export function parseMasterPlaylist(text: string): MasterVariant[] {
+/**
+ * Parses an HLS master playlist into its variants and their attributes (quotes removed).
+ *
+ * @param path - Where the text came from, named in the error.
+ * @throws InvalidOutputError when the text is not a playlist.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseMasterPlaylist } from '@media-server/media-pipeline';
+ *
+ * const variants = parseMasterPlaylist(await readFile('/tmp/hls/master.m3u8', 'utf8'));
+ * for (const v of variants) console.log(v.uri, v.attributes.RESOLUTION, v.attributes.BANDWIDTH);
+ * ```
+ */
+export function parseMasterPlaylist(text: string, path?: string | undefined): MasterVariant[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  if (lines[0] !== '#EXTM3U') throw new InvalidOutputError(`not an HLS playlist${at(path)}`, path);
   const out: MasterVariant[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
@@ -349,4 +449,8 @@ export function parseMasterPlaylist(text: string): MasterVariant[] {
     out.push({ uri: lines[i + 1] ?? '', attributes });
   }
   return out;
+}
+
+function at(path: string | undefined): string {
+  return path === undefined ? '' : ` (${path})`;
 }

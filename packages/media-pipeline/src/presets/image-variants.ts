@@ -19,33 +19,55 @@ export interface ImageVariant {
   maxWidth: number;
   /** Bounding box height. Default: same as `maxWidth`. */
   maxHeight?: number | undefined;
+  /** Output format (and extension: `.jpg`, `.png`, `.webp`, `.avif`). */
   format: ImageFormat;
   /** Quality 1–100 (JPEG/WebP). Default 80. */
   quality?: number | undefined;
 }
 
-/** Options of {@link imageVariants}. */
+/** Options of {@link imageVariants}. `input`, `probe`, `outputDir` and `variants` are required. */
 export interface ImageVariantsOptions {
+  /** Input image (untrusted). */
   input: string;
+  /** The input's probe. */
   probe: ProbeResult;
+  /** Directory for `<name>.<ext>` per variant (must exist). */
   outputDir: string;
+  /** What to produce: one file per variant. */
   variants: readonly ImageVariant[];
   /**
    * Capabilities of the binary: variants whose format it cannot encode (AVIF on the 2018 build, WebP without
    * libwebp) are skipped and reported in `skipped` instead of failing. Without it, AVIF is skipped.
    */
   capabilities?: FfmpegCapabilities | undefined;
+  /** Input profile. Default `createInputProfile({ formats: IMAGE_FORMATS })`. */
   profile?: InputProfile | undefined;
 }
 
 /** {@link PresetPlan} plus the variants left out because the binary cannot make them. */
 export interface ImageVariantsPlan extends PresetPlan {
+  /** Variants left out, and why (the binary cannot encode their format). */
   skipped: { variant: ImageVariant; reason: string }[];
 }
 
 const EXT: Record<ImageFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif' };
 
-/** Resizes/converts one image into several variants in one process (decode once, split, scale each). */
+/**
+ * Resizes/converts one image into several variants in one process (decode once, split, scale each).
+ *
+ * @throws CapabilityMissingError when the binary can make none of the variants; TypeError for a bad name.
+ * @example
+ * ```ts
+ * import { admitInput, getCapabilities, imageVariants, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/photo.jpg';
+ * const { probe, profile } = await admitInput(input);
+ * const variants = [{ name: 'thumb', maxWidth: 320, format: 'webp' as const, quality: 75 }];
+ * const capabilities = await getCapabilities();
+ * const plan = imageVariants({ input, probe, profile, outputDir: '/tmp/img', variants, capabilities });
+ * const { outputs } = await runPreset(plan); // thumb.webp; plan.skipped lists what this binary cannot make
+ * ```
+ */
 export function imageVariants(o: ImageVariantsOptions): ImageVariantsPlan {
   const dir = resolve(o.outputDir);
   const skipped: { variant: ImageVariant; reason: string }[] = [];

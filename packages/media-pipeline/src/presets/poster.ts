@@ -5,9 +5,11 @@ import { assertOutputsExist, contentTypeFor, type OutputFile, type PresetPlan } 
 import { COST_WEIGHTS, megapixelSeconds } from '../preset-cost.ts';
 import type { ProbeResult } from '../probe-result.ts';
 
-/** Options of {@link poster}. */
+/** Options of {@link poster}. `input`, `probe` and `output` are required. */
 export interface PosterOptions {
+  /** Input file (untrusted). */
   input: string;
+  /** The input's probe (duration for the default time, source width, video stream). */
   probe: ProbeResult;
   /** Output image: `.jpg`, `.png` or `.webp` (the extension picks the encoder). */
   output: string;
@@ -20,10 +22,22 @@ export interface PosterOptions {
   bestOf?: number | undefined;
   /** Output width (height follows, even). Default 1280, never more than the source. */
   width?: number | undefined;
+  /** Input profile. Default `createInputProfile()`. */
   profile?: InputProfile | undefined;
 }
 
-/** One poster image from a video (`-ss` before `-i`, so seeking is fast). */
+/**
+ * One poster image from a video (`-ss` before `-i`, so seeking is fast).
+ *
+ * @example
+ * ```ts
+ * import { admitInput, poster, runPreset } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * await runPreset(poster({ input, probe, profile, output: '/tmp/poster.webp', bestOf: 30, width: 640 }));
+ * ```
+ */
 export function poster(o: PosterOptions): PresetPlan {
   const d = o.probe.durationSeconds ?? 0;
   const at = Math.max(0, Math.min(o.at ?? Math.min(10, d * 0.1), Math.max(0, d - 0.1)));

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { resolveBinaries } from '../binaries.ts';
 import { ffmpeg } from '../builder.ts';
+import { UnsupportedInputError } from '../errors.ts';
 import { scale, select, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile, inputProfileArgs } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
@@ -18,9 +19,11 @@ import { planStoryboard, type StoryboardLayout } from '../storyboard-layout.ts';
  */
 export type StoryboardStrategy = 'keyframes' | 'decode';
 
-/** Options of {@link sprite}. */
+/** Options of {@link sprite}. `input`, `probe` and `outputDir` are required. */
 export interface SpriteOptions {
+  /** Input file (untrusted). */
   input: string;
+  /** The input's probe (video stream, duration, display size). */
   probe: ProbeResult;
   /** Directory for `<name>-0.jpg`, `<name>-1.jpg`, … and `<name>.vtt` (must exist). */
   outputDir: string;
@@ -38,6 +41,7 @@ export interface SpriteOptions {
   intervalSeconds?: number | undefined;
   /** Default `'auto'`: by the measured keyframe spacing (see {@link StoryboardStrategy}). */
   strategy?: StoryboardStrategy | 'auto' | undefined;
+  /** Input profile. Default `createInputProfile()`; its `maxDurationSeconds` caps the covered duration. */
   profile?: InputProfile | undefined;
   /** ffprobe used to list keyframe times. Default: the resolved one. */
   ffprobePath?: string | undefined;
@@ -45,7 +49,9 @@ export interface SpriteOptions {
 
 /** {@link PresetPlan} plus how the storyboard will be made. */
 export interface StoryboardPlan extends PresetPlan {
+  /** How the frames will be found (what `'auto'` chose). */
   strategy: StoryboardStrategy;
+  /** Tiles, interval and sheets. */
   layout: StoryboardLayout;
 }
 
@@ -57,18 +63,27 @@ export interface StoryboardPlan extends PresetPlan {
  * frame decoded in it), whatever the source's keyframe spacing: the keyframe times are read from the
  * packets first (no decode) and pick the strategy. Every slot of every sheet is used.
  *
+ * @throws UnsupportedInputError (`no-video-stream`, `duration-unknown`) when there is nothing to tile.
  * @example
- * const plan = await sprite({ input, probe: info, outputDir: '/tmp/out', profile });
+ * ```ts
+ * import { admitInput, runPreset, sprite } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = await sprite({ input, probe, profile, outputDir: '/tmp/storyboard' });
  * const { outputs } = await runPreset(plan); // storyboard-0.jpg …, storyboard.vtt
+ * ```
  */
 export async function sprite(o: SpriteOptions): Promise<StoryboardPlan> {
   const dir = resolve(o.outputDir);
   const name = o.name ?? 'storyboard';
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`invalid storyboard name: ${name}`);
   const v = o.probe.video;
-  const duration = v?.durationSeconds ?? o.probe.durationSeconds;
-  if (!v || duration === undefined || !(duration > 0))
-    throw new TypeError('sprite needs a video stream with a known duration');
+  if (!v) throw new UnsupportedInputError('no-video-stream', 'a storyboard needs a video stream');
+  const duration = v.durationSeconds ?? o.probe.durationSeconds;
+  if (duration === undefined || !(duration > 0)) {
+    throw new UnsupportedInputError('duration-unknown', 'a storyboard needs a video of known duration');
+  }
   const profile = o.profile ?? createInputProfile();
   const thumbW = Math.max(2, (o.thumbWidth ?? 160) - ((o.thumbWidth ?? 160) % 2));
   const thumbH =

@@ -1,6 +1,7 @@
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ffmpeg } from '../builder.ts';
+import { InvalidOutputError, UnsupportedInputError } from '../errors.ts';
 import { scale, select, split, tile } from '../filter-graph.ts';
 import { createInputProfile, type InputProfile } from '../input-profile.ts';
 import { assertOutputsExist, type OutputFile, type PresetPlan } from '../outputs.ts';
@@ -14,6 +15,7 @@ import {
   finalizeLadder,
   type HlsRung,
   hlsRungOutput,
+  type PlannedRung,
   parseMediaPlaylist,
   planLadder,
 } from './hls-ladder.ts';
@@ -31,9 +33,11 @@ export const SHARED_TOP_RUNG: { readonly preset: string; readonly crf: number } 
   crf: 21.2,
 };
 
-/** Options of {@link videoSet}. */
+/** Options of {@link videoSet}. `input`, `probe` and `hlsDir` are required; each other output is opt-in. */
 export interface VideoSetOptions {
+  /** Input file (untrusted). */
   input: string;
+  /** The input's probe (video stream, size, duration, audio or not). */
   probe: ProbeResult;
   /** HLS directory (master, media playlists, segments); must exist. */
   hlsDir: string;
@@ -43,43 +47,56 @@ export interface VideoSetOptions {
   posterOutput?: string | undefined;
   /** Storyboard directory (`storyboard-N.jpg` sheets + `storyboard.vtt`); must exist. Omit for none. */
   storyboardDir?: string | undefined;
-  /** Rungs (no upscaling, as {@link hlsLadder}). Default {@link DEFAULT_HLS_LADDER}. */
+  /** Rungs (no upscaling, as `hlsLadder`). Default {@link DEFAULT_HLS_LADDER}. */
   ladder?: readonly HlsRung[] | undefined;
-  /** Default 4. */
+  /** Target HLS segment length in seconds. Default 4. */
   segmentSeconds?: number | undefined;
+  /** Length of the segments covering the first `segmentSeconds` of media (as {@link hlsLadder}). Default 1. */
+  startSegmentSeconds?: number | undefined;
   /** Top rung's x264 settings. Default {@link SHARED_TOP_RUNG}. */
   topRung?: { preset: string; crf: number } | undefined;
-  /** Poster time in seconds. Default 10 % into the video, at most 10 s (as {@link poster}). */
+  /** Poster time in seconds. Default 10 % into the video, at most 10 s (as `poster`). */
   posterAt?: number | undefined;
   /** Poster width, never more than the source. Default 1280. */
   posterWidth?: number | undefined;
+  /** Input profile. Default `createInputProfile()`. */
   profile?: InputProfile | undefined;
-  /** How `finalize()` runs the MP4 remux (a stream copy): binary, sandbox mode, abort. */
+  /** How `finalize()` runs the MP4 remux (a stream copy): binary, sandbox mode, abort. Default: none. */
   remux?: Pick<RunFfmpegOptions, 'ffmpegPath' | 'sandbox' | 'signal'> | undefined;
 }
 
 /** {@link PresetPlan} of {@link videoSet}, plus what it decided. */
 export interface VideoSetPlan extends PresetPlan {
-  rungs: ReturnType<typeof planLadder>;
+  /** The HLS rungs, tallest (the MP4's) first. */
+  rungs: PlannedRung[];
+  /** The storyboard's layout, when `storyboardDir` was given. */
   storyboard: StoryboardLayout | undefined;
 }
 
 /**
  * Every output of a default video job from ONE decode of the source, each rendition encoded once: the
  * decoded picture is split into the HLS rungs (fMP4, same files and master playlist as
- * {@link hlsLadder}), a poster branch (the first frame at `posterAt`) and a storyboard branch (the first
- * frame of each tile window, tiled into sheets as {@link sprite} does). The top rung is encoded with
+ * `hlsLadder`), a poster branch (the first frame at `posterAt`) and a storyboard branch (the first
+ * frame of each tile window, tiled into sheets as `sprite` does). The top rung is encoded with
  * capped CRF ({@link SHARED_TOP_RUNG}) and `finalize()` remuxes its init + segments into the MP4
  * download (`-c copy`, `+faststart`): no second encode of the top resolution. Audio is AAC per rung.
  *
+ * @throws UnsupportedInputError (`no-video-stream`; `duration-unknown` with a storyboard) for an input it
+ *   cannot use.
  * @example
- * const plan = videoSet({ input, probe: info, hlsDir, mp4Output: '/out/mp4/video.mp4',
- *   posterOutput: '/out/poster/poster.jpg', storyboardDir: '/out/sprite', profile });
- * const { outputs } = await runPreset(plan, { signal });
+ * ```ts
+ * import { admitInput, runPreset, videoSet } from '@media-server/media-pipeline';
+ *
+ * const input = '/tmp/upload.mp4';
+ * const { probe, profile } = await admitInput(input);
+ * const plan = videoSet({ input, probe, profile, hlsDir: '/out/hls', mp4Output: '/out/mp4/video.mp4',
+ *   posterOutput: '/out/poster.jpg', storyboardDir: '/out/sprite' });
+ * const { outputs } = await runPreset(plan, { signal: AbortSignal.timeout(3_600_000) });
+ * ```
  */
 export function videoSet(o: VideoSetOptions): VideoSetPlan {
   const v = o.probe.video;
-  if (!v) throw new TypeError('videoSet needs a video stream');
+  if (!v) throw new UnsupportedInputError('no-video-stream', 'videoSet needs a video stream');
   const dir = resolve(o.hlsDir);
   const rungs = planLadder(o.probe, o.ladder ?? DEFAULT_HLS_LADDER);
   const top = o.topRung ?? SHARED_TOP_RUNG;
@@ -100,7 +117,9 @@ export function videoSet(o: VideoSetOptions): VideoSetPlan {
               : 160,
         })
       : undefined;
-  if (o.storyboardDir && !layout) throw new TypeError('a storyboard needs a video with a known duration');
+  if (o.storyboardDir && !layout) {
+    throw new UnsupportedInputError('duration-unknown', 'a storyboard needs a video of known duration');
+  }
   if (layout) branches.push('sstoryboard');
 
   let b = ffmpeg()
@@ -116,6 +135,7 @@ export function videoSet(o: VideoSetOptions): VideoSetPlan {
           probe: o.probe,
           segmentType: 'fmp4',
           segmentSeconds,
+          startSegmentSeconds: o.startSegmentSeconds,
           ...(i === 0 ? top : {}),
         }),
       )
@@ -228,8 +248,9 @@ async function remuxTopRung(
   mp4Path: string,
   run: VideoSetOptions['remux'],
 ): Promise<void> {
-  const media = parseMediaPlaylist(await readFile(join(hlsDir, `${rung}.m3u8`), 'utf8'));
-  if (!media.map) throw new Error(`HLS rung ${rung} has no init segment`);
+  const playlist = join(hlsDir, `${rung}.m3u8`);
+  const media = parseMediaPlaylist(await readFile(playlist, 'utf8'), playlist);
+  if (!media.map) throw new InvalidOutputError(`HLS rung ${rung} has no init segment`, playlist);
   const fragments = fragmentPath(mp4Path);
   try {
     // One segment in memory at a time (a few MB: `segmentSeconds` of the top rung).

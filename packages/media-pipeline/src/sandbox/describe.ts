@@ -11,6 +11,7 @@ export interface FfmpegRuntime {
   version: string | undefined;
   /** Where `ffprobe` came from, and its version. */
   ffprobe: { build: FfmpegBuildKind; version: string | undefined };
+  /** The sandbox mode it was described for. */
   mode: SandboxMode;
   /** What runs get: `'bwrap'`, or `'none'` when the mode is `off` or `auto` fell back. */
   isolation: Isolation;
@@ -22,9 +23,14 @@ export interface FfmpegRuntime {
  * Resolves the binaries and checks that the sandbox starts for both (results cached for later runs).
  *
  * @throws SandboxUnavailableError in `required` mode when it cannot; FfmpegNotFoundError.
+ * @param mode - Default {@link defaultSandboxMode}`()`.
  * @example
+ * ```ts
+ * import { describeFfmpegRuntime } from '@media-server/media-pipeline';
+ *
  * const runtime = await describeFfmpegRuntime('auto');
  * if (runtime.isolation === 'none') console.warn('ffmpeg runs unsandboxed:', runtime.unsandboxedReason);
+ * ```
  */
 export async function describeFfmpegRuntime(
   mode: SandboxMode = defaultSandboxMode(),

@@ -34,7 +34,7 @@ export function batchEntries(input: ActionInput, entryName: string): ActionInput
 
 /** A `Failed` entry of a batch result. */
 export function failedEntry(id: string, error: SqsServerError): ActionOutput {
-  return { Id: id, SenderFault: error.fault === 'Sender', Code: error.code, Message: error.message };
+  return { Id: id, SenderFault: error.fault === 'Sender', Code: error.awsCode, Message: error.message };
 }
 
 /**

@@ -53,6 +53,6 @@ export function jsonErrorResponse(error: SqsServerError, requestId: string): Wir
       'x-amzn-requestid': requestId,
       'x-amzn-query-error': `${error.queryCode};${error.fault}`,
     },
-    body: JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }),
+    body: JSON.stringify({ __type: `com.amazonaws.sqs#${error.awsCode}`, message: error.message }),
   };
 }

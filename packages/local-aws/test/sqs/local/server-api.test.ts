@@ -9,6 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidConfigurationError, LocalAwsError, PortInUseError } from '../../../src/local-aws-error.ts';
 import {
   QueueDoesNotExistError,
   type SqsServer,
@@ -40,6 +41,21 @@ describe('startSqsServer (in-process API)', () => {
     servers.push(server);
     return server;
   }
+
+  it('refuses a bad latencyMs and a taken port with LocalAwsErrors', async () => {
+    // Prepare
+    const server = await start();
+    const port = Number(new URL(server.endpoint).port);
+
+    // Act
+    const badLatency = startSqsServer({ latencyMs: -1 });
+    const taken = startSqsServer({ port });
+
+    // Assess
+    await expect(badLatency).rejects.toBeInstanceOf(InvalidConfigurationError);
+    await expect(taken).rejects.toBeInstanceOf(PortInUseError);
+    await expect(taken).rejects.toMatchObject({ code: 'PortInUse', service: 'sqs', port });
+  });
 
   it('listens on 127.0.0.1 with queue URLs of the form /<account>/<name>', async () => {
     // Act
@@ -73,7 +89,8 @@ describe('startSqsServer (in-process API)', () => {
     // Assess
     expect(second).toBe(first);
     expect(conflict).toBeInstanceOf(SqsServerError);
-    expect(conflict).toMatchObject({ code: 'QueueNameExists' });
+    expect(conflict).toBeInstanceOf(LocalAwsError);
+    expect(conflict).toMatchObject({ code: 'SqsRequestFailed', awsCode: 'QueueNameExists' });
     expect(Attributes?.FifoQueue).toBe('true');
   });
 
@@ -109,7 +126,7 @@ describe('startSqsServer (in-process API)', () => {
 
     // Assess
     await expect(sending).rejects.toBeInstanceOf(QueueDoesNotExistError);
-    await expect(sending).rejects.toMatchObject({ code: 'QueueDoesNotExist' });
+    await expect(sending).rejects.toMatchObject({ code: 'SqsRequestFailed', awsCode: 'QueueDoesNotExist' });
   });
 
   it('ends pending long polls on stop and refuses work afterwards', { timeout: 10_000 }, async () => {

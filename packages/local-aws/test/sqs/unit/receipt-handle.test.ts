@@ -24,7 +24,7 @@ describe('receipt handles', () => {
       const decode = (): unknown => decodeReceiptHandle(value);
 
       // Assess
-      expect(decode).toThrow(expect.objectContaining({ code: 'ReceiptHandleIsInvalid' }));
+      expect(decode).toThrow(expect.objectContaining({ awsCode: 'ReceiptHandleIsInvalid' }));
     },
   );
 });
