@@ -9,15 +9,16 @@ import type { QueueConsumerError } from './errors.ts';
 export type HandBackReason = 'failure' | 'timeout' | 'stop' | 'order';
 
 /**
- * Events of {@link QueueConsumer}, with their listener arguments: `consumer.on('failed', (message, error,
- * info) => …)`. Useful on its own to type a listener declared apart: `(...args: QueueConsumerEvents['failed']) => void`.
+ * Events of {@link QueueConsumer}, with their listener arguments, as in
+ * `consumer.on('failed', (message, error, info) => log(error))`. Useful on its own to type a listener
+ * declared apart: `(...args: QueueConsumerEvents['failed']) => void`.
  */
 export interface QueueConsumerEvents {
   /** A message was received (it holds a permit from now on). */
   received: [message: Message];
   /** A handler succeeded; the delete is queued. */
   processed: [message: Message, info: { durationMs: number }];
-  /** A handler threw (or timed out). `permanent`: it threw a PermanentError. */
+  /** A handler threw (or timed out). `permanent`: the error says retrying cannot help (see `isPermanentError`). */
   failed: [message: Message, error: unknown, info: { permanent: boolean; durationMs: number }];
   /** A message was made visible again after `visibilityTimeout` seconds. */
   handedBack: [message: Message, info: { visibilityTimeout: number; reason: HandBackReason }];

@@ -97,7 +97,7 @@ export const DeleteJobQuerySchema = Type.Object({
 /** Query of `DELETE /v1/jobs/{id}`: `force` deletes even while a worker processes the job. */
 export type DeleteJobQuery = Static<typeof DeleteJobQuerySchema>;
 
-/** One Server-Sent Event of GET /v1/jobs/{id}/events; `data` is JSON text. */
+/** One Server-Sent Event of `GET /v1/jobs/{id}/events`; `data` is JSON text. */
 export const SseEventSchema = Type.Object(
   {
     id: Type.Optional(Type.String()),
