@@ -1,3 +1,5 @@
+import { ConfigError } from './errors.ts';
+
 /**
  * The AWS settings both apps share, read from the environment. With none of them set the apps run
  * against local-aws on its development ports (`pnpm dev`); with any of them set, every required one
@@ -18,16 +20,6 @@ export interface AwsClientSettings {
   region: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
 }
 
 /** Development defaults: what `local-aws start` uses in `pnpm dev`. */

@@ -1,4 +1,5 @@
-import { type AwsSettings, ConfigError, loadAwsSettings, readEnv } from './aws-config.ts';
+import { type AwsSettings, loadAwsSettings, readEnv } from './aws-config.ts';
+import { ConfigError } from './errors.ts';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,6 +1,7 @@
-import { deliverWebhook, type JobSpec, type JobStatus, type WebhookEvent } from '@media-server/jobs';
+import type { JobSpec, JobStatus } from '@media-server/jobs';
 import type { Logger } from 'pino';
-import type { StatusWriter } from './status-writer.ts';
+import type { StatusWriter } from '../status-writer.ts';
+import { deliverWebhook, type WebhookEvent } from './deliver-webhook.ts';
 
 /** Deliveries kept in status.json (the newest); older ones are dropped so the document stays small. */
 const MAX_RECORDED = 50;
