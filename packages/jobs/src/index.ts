@@ -1,12 +1,13 @@
 export {
   type AwsClientSettings,
+  AwsEnvSchema,
   type AwsSettings,
   LOCAL_AWS_DEFAULTS,
   loadAwsSettings,
-  readEnv,
+  readAwsSettings,
 } from './aws-config.ts';
 export { isAwsUnreachable } from './aws-unreachable.ts';
-export { EnvReader } from './env-reader.ts';
+export { type EnvReading, EnvVar, isHttpUrl, readEnv, readEnvironment } from './env-schema.ts';
 export {
   ConfigError,
   JobDocumentError,
