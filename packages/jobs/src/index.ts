@@ -69,6 +69,7 @@ export {
   type JobResult,
   markPlayable,
   recordProgress,
+  recordWebhookAttempt,
   requeueJob,
   succeedJob,
 } from './worker-transitions.ts';

@@ -10,6 +10,7 @@ import {
   type JobResult,
   markPlayable,
   recordProgress,
+  recordWebhookAttempt,
   requeueJob,
   succeedJob,
 } from './worker-transitions.ts';
@@ -295,6 +296,37 @@ describe('failJob and requeueJob', () => {
     expect(failJob(ended, { workerId: 'w1', error, now: T0 })).toMatchObject({ reason: 'terminal' });
     expect(requeueJob(ended, { workerId: 'w1', error: transient })).toMatchObject({ reason: 'terminal' });
     expect(requeueJob(undefined, { workerId: 'w1', error: transient })).toMatchObject({
+      reason: 'no-status',
+    });
+  });
+});
+
+describe('recordWebhookAttempt', () => {
+  const attempt = (n: number) => ({
+    event: 'job.succeeded' as const,
+    attempt: n,
+    ok: n === 3,
+    statusCode: n === 3 ? 200 : 503,
+    at: new Date(T0 + n * 1000).toISOString(),
+  });
+
+  it('appends the attempt in any state, keeping the newest ones', () => {
+    // Prepare
+    const succeeded = applied(succeedJob(processing(), { workerId: 'w1', result: RESULT, now: T0 }));
+
+    // Act
+    let status = succeeded;
+    for (const n of [1, 2, 3])
+      status = applied(recordWebhookAttempt(status, { attempt: attempt(n), keep: 2 }));
+
+    // Assess
+    expect(status.state).toBe('succeeded');
+    expect(status.webhookDeliveries?.map((delivery) => delivery.attempt)).toEqual([2, 3]);
+  });
+
+  it('refuses without a status document', () => {
+    expect(recordWebhookAttempt(undefined, { attempt: attempt(1), keep: 50 })).toMatchObject({
+      ok: false,
       reason: 'no-status',
     });
   });

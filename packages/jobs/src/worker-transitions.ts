@@ -1,4 +1,4 @@
-import type { JobError, JobOutput, JobProgress, JobStatus } from './schema.ts';
+import type { JobError, JobOutput, JobProgress, JobStatus, WebhookDelivery } from './schema.ts';
 import { TERMINAL_STATES } from './schema.ts';
 import { refuse, type Transition } from './transition.ts';
 
@@ -211,6 +211,21 @@ export function requeueJob(
   const held = checkHolder(current, input.workerId);
   if (!held.ok) return held;
   return { ok: true, status: { ...endAttempt(held.status), state: 'queued', error: input.error } };
+}
+
+/**
+ * Appends one webhook attempt to the job's record, keeping the newest `keep` (the document stays small).
+ * Any state: a `job.succeeded` delivery is recorded after the job ended.
+ * @example
+ * const next = recordWebhookAttempt(current, { attempt, keep: 50 });
+ */
+export function recordWebhookAttempt(
+  current: JobStatus | undefined,
+  input: { attempt: WebhookDelivery; keep: number },
+): Transition {
+  if (current === undefined) return refuse('no-status', 'the job has no status document');
+  const deliveries = [...(current.webhookDeliveries ?? []), input.attempt].slice(-input.keep);
+  return { ok: true, status: { ...current, webhookDeliveries: deliveries } };
 }
 
 /** The job's status when `workerId` holds it; a refusal otherwise. */
