@@ -1,4 +1,5 @@
-import { type AwsSettings, ConfigError, EnvReader, readEnv } from '@media-server/jobs';
+import { type AwsSettings, ConfigError, EnvVar, readAwsSettings, readEnvironment } from '@media-server/jobs';
+import { Type } from 'typebox';
 import { type ApiKey, parseApiKeys } from './api-keys.ts';
 import { type PlaybackConfig, readPlaybackConfig } from './playback/playback-config.ts';
 
@@ -61,20 +62,59 @@ export interface UploadLimits {
 
 type Env = Record<string, string | undefined>;
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The API's variables (besides the shared AWS and playback ones), their types, limits and defaults. */
+export const ApiEnvSchema = Type.Object({
+  HOST: Type.Optional(EnvVar.string()),
+  PORT: EnvVar.integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  API_KEYS: Type.Optional(EnvVar.string()),
+  S3_PUBLIC_ENDPOINT: Type.Optional(EnvVar.url()),
+  UPLOAD_MAX_BYTES: EnvVar.integer({ default: 10 * GiB, minimum: 1, maximum: 5 * 1024 * GiB }),
+  UPLOAD_ALLOWED_TYPES: EnvVar.list(
+    EnvVar.string({
+      check: (type) => /^[a-z0-9!#$&^_.+-]+\/([a-z0-9!#$&^_.+-]+|\*)$/i.test(type),
+      expected: 'type/subtype or type/*',
+    }),
+    { default: ['video/*', 'audio/*', 'image/*'] },
+  ),
+  UPLOAD_MULTIPART_THRESHOLD_BYTES: EnvVar.integer({
+    default: 100 * MiB,
+    minimum: 5 * MiB,
+    maximum: 5 * GiB,
+  }),
+  UPLOAD_PART_SIZE_BYTES: EnvVar.integer({ default: 16 * MiB, minimum: 5 * MiB, maximum: 5 * GiB }),
+  UPLOAD_MAX_PARTS: EnvVar.integer({ default: 1000, minimum: 1, maximum: 10000 }),
+  UPLOAD_URL_TTL_SECONDS: EnvVar.integer({ default: 900, minimum: 60, maximum: 604800 }),
+  UPLOADS_PER_KEY_PER_HOUR: EnvVar.integer({ default: 1000, minimum: 1 }),
+  DOWNLOAD_URL_TTL_SECONDS: EnvVar.integer({ default: 3600, minimum: 60, maximum: 604800 }),
+  BODY_LIMIT_BYTES: EnvVar.integer({ default: MiB, minimum: 1024, maximum: 64 * MiB }),
+  SSE_POLL_MS: EnvVar.integer({ default: 1000, minimum: 100, maximum: 60000 }),
+  SSE_HEARTBEAT_MS: EnvVar.integer({ default: 15000, minimum: 1000, maximum: 300000 }),
+  SSE_MAX_SECONDS: EnvVar.integer({ default: 3600, minimum: 10, maximum: 86400 }),
+  IDEMPOTENCY_TTL_SECONDS: EnvVar.integer({ default: 86400, minimum: 60, maximum: 30 * 86400 }),
+  CORS_ORIGINS: EnvVar.list(
+    EnvVar.string({
+      check: (origin) => origin === '*' || isHttpOrigin(origin),
+      expected: '* or http(s) origins',
+    }),
+    { default: [] },
+  ),
+  LOG_LEVEL: EnvVar.oneOf(LOG_LEVELS, { default: 'info' }),
+});
+
 /**
  * Reads the configuration from the environment and checks every value, collecting one clear message
  * per bad value into a single {@link ConfigError}.
  */
 export function loadConfig(env: Env = process.env): ApiConfig {
-  const reader = new EnvReader(env);
-  const problems = reader.problems;
-  const aws = reader.aws();
-  const number = reader.integer.bind(reader);
-  const list = reader.list.bind(reader);
+  const { settings: aws, problems } = readAwsSettings(env);
+  const read = readEnvironment(env, ApiEnvSchema);
+  problems.push(...read.problems);
+  const values = read.values;
 
-  const port = number('PORT', 3000, 0, 65535);
   let apiKeys: ApiKey[] = [];
-  const rawKeys = readEnv(env, 'API_KEYS');
+  const rawKeys = values.API_KEYS;
   if (rawKeys !== undefined) {
     const parsed = parseApiKeys(rawKeys);
     apiKeys = parsed.keys;
@@ -86,68 +126,35 @@ export function loadConfig(env: Env = process.env): ApiConfig {
       'API_KEYS is required against AWS: comma-separated <id>:<sha256 hex of the key> (see the README)',
     );
   }
+  const playback = readPlaybackConfig(env, aws?.mode, problems);
+  if (problems.length > 0 || aws === undefined) throw new ConfigError(problems);
 
-  const allowedContentTypes = list('UPLOAD_ALLOWED_TYPES', ['video/*', 'audio/*', 'image/*']);
-  for (const type of allowedContentTypes) {
-    if (!/^[a-z0-9!#$&^_.+-]+\/([a-z0-9!#$&^_.+-]+|\*)$/i.test(type)) {
-      problems.push(`UPLOAD_ALLOWED_TYPES has "${type}", which is not a type/subtype or type/*`);
-    }
-  }
-  const corsOrigins = list('CORS_ORIGINS', []);
-  for (const origin of corsOrigins) {
-    if (origin !== '*' && !isHttpOrigin(origin)) {
-      problems.push(`CORS_ORIGINS has "${origin}", which is neither * nor an http(s) origin`);
-    }
-  }
-  const s3PublicEndpoint = readEnv(env, 'S3_PUBLIC_ENDPOINT');
-  if (s3PublicEndpoint !== undefined && !isHttpUrl(s3PublicEndpoint)) {
-    problems.push(`S3_PUBLIC_ENDPOINT must be an http(s) URL, got "${s3PublicEndpoint}"`);
-  }
-  const logLevel = readEnv(env, 'LOG_LEVEL') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    problems.push(
-      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`,
-    );
-  }
-
-  const uploads: UploadLimits = {
-    maxBytes: number('UPLOAD_MAX_BYTES', 10 * GiB, 1, 5 * 1024 * GiB),
-    allowedContentTypes,
-    multipartThresholdBytes: number('UPLOAD_MULTIPART_THRESHOLD_BYTES', 100 * MiB, 5 * MiB, 5 * GiB),
-    partSizeBytes: number('UPLOAD_PART_SIZE_BYTES', 16 * MiB, 5 * MiB, 5 * GiB),
-    maxParts: number('UPLOAD_MAX_PARTS', 1000, 1, 10000),
-    urlTtlSeconds: number('UPLOAD_URL_TTL_SECONDS', 900, 60, 604800),
-    perKeyPerHour: number('UPLOADS_PER_KEY_PER_HOUR', 1000, 1),
-  };
-
-  const config = {
-    host: readEnv(env, 'HOST') ?? (aws?.mode === 'aws' ? '0.0.0.0' : '127.0.0.1'),
-    port,
+  return {
+    host: values.HOST ?? (aws.mode === 'aws' ? '0.0.0.0' : '127.0.0.1'),
+    port: values.PORT,
+    aws,
     apiKeys,
     devKeyEnabled,
-    s3PublicEndpoint,
-    uploads,
-    downloadUrlTtlSeconds: number('DOWNLOAD_URL_TTL_SECONDS', 3600, 60, 604800),
-    bodyLimitBytes: number('BODY_LIMIT_BYTES', MiB, 1024, 64 * MiB),
-    ssePollMs: number('SSE_POLL_MS', 1000, 100, 60000),
-    sseHeartbeatMs: number('SSE_HEARTBEAT_MS', 15000, 1000, 300000),
-    sseMaxSeconds: number('SSE_MAX_SECONDS', 3600, 10, 86400),
-    idempotencyTtlSeconds: number('IDEMPOTENCY_TTL_SECONDS', 86400, 60, 30 * 86400),
-    corsOrigins,
-    logLevel,
-    playback: readPlaybackConfig(reader, aws?.mode),
+    s3PublicEndpoint: values.S3_PUBLIC_ENDPOINT,
+    uploads: {
+      maxBytes: values.UPLOAD_MAX_BYTES,
+      allowedContentTypes: values.UPLOAD_ALLOWED_TYPES,
+      multipartThresholdBytes: values.UPLOAD_MULTIPART_THRESHOLD_BYTES,
+      partSizeBytes: values.UPLOAD_PART_SIZE_BYTES,
+      maxParts: values.UPLOAD_MAX_PARTS,
+      urlTtlSeconds: values.UPLOAD_URL_TTL_SECONDS,
+      perKeyPerHour: values.UPLOADS_PER_KEY_PER_HOUR,
+    },
+    downloadUrlTtlSeconds: values.DOWNLOAD_URL_TTL_SECONDS,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    ssePollMs: values.SSE_POLL_MS,
+    sseHeartbeatMs: values.SSE_HEARTBEAT_MS,
+    sseMaxSeconds: values.SSE_MAX_SECONDS,
+    idempotencyTtlSeconds: values.IDEMPOTENCY_TTL_SECONDS,
+    corsOrigins: values.CORS_ORIGINS,
+    logLevel: values.LOG_LEVEL,
+    playback,
   };
-  if (problems.length > 0 || aws === undefined) throw new ConfigError(problems);
-  return { ...config, aws };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function isHttpOrigin(value: string): boolean {

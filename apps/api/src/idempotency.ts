@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { httpStatusOf, isNotFound } from './s3-errors.ts';
+import { httpStatusOf, isNotFound } from '@media-server/jobs';
 
 /** Where idempotency records live in the bucket (give the prefix a lifecycle rule of a day or two). */
 export const IDEMPOTENCY_PREFIX = 'idempotency/';

@@ -1,11 +1,10 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { JobSpec, JobStatus } from '@media-server/jobs';
+import { type JobSpec, type JobStatus, jobViewState, needsSourceCheck } from '@media-server/jobs';
 import type { AppContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import type { JobOutputView, JobView } from './schemas.ts';
 import { type Caller, mayAccess } from './tenancy.ts';
-import { headObject } from './upload-service.ts';
 
 export interface JobDocuments {
   spec: JobSpec | undefined;
@@ -44,21 +43,11 @@ export async function jobView(
   const { spec, status } = docs;
   const id = spec?.jobId ?? status?.jobId ?? '';
   const sourceKey = status?.source.key ?? spec?.source.key ?? '';
-  let state = status?.state;
-  let etag = status?.source.etag;
-  let size = status?.source.size ?? spec?.source.size;
-  if (state === undefined) {
-    if (spec?.upload === undefined) {
-      state = 'queued';
-    } else {
-      const head = await headObject(ctx, sourceKey);
-      state = head === undefined ? 'awaiting_upload' : 'queued';
-      if (head !== undefined) {
-        etag = head.etag;
-        size = head.size;
-      }
-    }
-  }
+  // Before the worker writes a status, the source object says whether the upload arrived.
+  const head = needsSourceCheck(status, spec) ? await ctx.store.headSource(sourceKey) : undefined;
+  const state = jobViewState(status, spec, head !== undefined);
+  const etag = head?.etag ?? status?.source.etag;
+  const size = head?.size ?? status?.source.size ?? spec?.source.size;
   const outputs: JobOutputView[] =
     options.sign === false || status === undefined ? [] : await signOutputs(ctx, status);
   const view: JobView = {

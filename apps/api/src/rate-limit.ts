@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { httpStatusOf, isNotFound } from '@media-server/jobs';
 import { ApiError } from './errors.ts';
-import { httpStatusOf, isNotFound } from './s3-errors.ts';
 
 /** Where the shared per-key counters live in the bucket. */
 export const LIMITS_PREFIX = 'limits/';

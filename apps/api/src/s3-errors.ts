@@ -1,16 +1,4 @@
-import { isAwsUnreachable } from '@media-server/jobs';
-/** HTTP status of an AWS SDK error, if it carries one. */
-export function httpStatusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
-export function isNotFound(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return (
-    name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchUpload' || httpStatusOf(error) === 404
-  );
-}
-
+import { httpStatusOf, isAwsUnreachable } from '@media-server/jobs';
 /** The storage does not implement the operation (some S3 look-alikes answer ListParts so). */
 export function isUnsupported(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;

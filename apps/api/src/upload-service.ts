@@ -2,18 +2,17 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  HeadObjectCommand,
   ListPartsCommand,
   type Part,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type JobSpec, newJobId, type PresetName, uploadKey } from '@media-server/jobs';
+import { isNotFound, type JobSpec, newJobId, type PresetName, uploadKey } from '@media-server/jobs';
 import type { UploadLimits } from './config.ts';
 import type { AppContext } from './context.ts';
 import { ApiError } from './errors.ts';
-import { isNotFound, isUnsupported } from './s3-errors.ts';
+import { isUnsupported } from './s3-errors.ts';
 import type { PartUrl, Upload } from './schemas.ts';
 
 const MiB = 1024 * 1024;
@@ -312,24 +311,6 @@ export async function abortMultipart(ctx: AppContext, key: string, uploadId: str
   } catch (error) {
     if (isNotFound(error)) return true;
     if (isUnsupported(error)) return false;
-    throw error;
-  }
-}
-
-/** Size and ETag of an object, or undefined when it does not exist. */
-export async function headObject(
-  ctx: AppContext,
-  key: string,
-): Promise<{ size: number; etag: string; contentType?: string | undefined } | undefined> {
-  try {
-    const head = await ctx.s3.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key }));
-    return {
-      size: head.ContentLength ?? 0,
-      etag: (head.ETag ?? '').replaceAll('"', ''),
-      contentType: head.ContentType,
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
     throw error;
   }
 }

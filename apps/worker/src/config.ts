@@ -1,8 +1,17 @@
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AwsSettings, ConfigError, EnvReader, PRESET_NAMES, type PresetName } from '@media-server/jobs';
-import { isSandboxMode, type SandboxMode } from '@media-server/media-pipeline';
+import {
+  type AwsSettings,
+  ConfigError,
+  EnvVar,
+  PRESET_NAMES,
+  type PresetName,
+  readAwsSettings,
+  readEnvironment,
+} from '@media-server/jobs';
+import type { SandboxMode } from '@media-server/media-pipeline';
 import { validateCronExpression } from 'cron';
+import { Type } from 'typebox';
 
 type Env = Record<string, string | undefined>;
 
@@ -54,126 +63,101 @@ export interface WorkerConfig {
   ffmpegSandbox: SandboxMode;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DEV_WEBHOOK_SECRET = 'dev-webhook-secret';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const isCron = (value: string): boolean => validateCronExpression(value).valid;
+const presetList = (fallback: PresetName[]) => EnvVar.list(EnvVar.oneOf(PRESET_NAMES), { default: fallback });
+
+/** The worker's variables (besides the shared AWS ones), their types, limits and defaults. */
+export const WorkerEnvSchema = Type.Object({
+  WORKER_ID: Type.Optional(EnvVar.string()),
+  WORKER_CONCURRENCY: EnvVar.integer({
+    default: Math.max(1, Math.floor(availableParallelism() / 2)),
+    minimum: 1,
+    maximum: 64,
+  }),
+  WORKER_TEMP_DIR: EnvVar.string({ default: join(tmpdir(), 'media-worker') }),
+  WORKER_SHUTDOWN_GRACE_MS: EnvVar.integer({ default: 25_000, minimum: 0, maximum: 12 * 3600_000 }),
+  WORKER_VISIBILITY_TIMEOUT_SECONDS: EnvVar.integer({ default: 20, minimum: 5, maximum: 43_200 }),
+  WORKER_MAX_INPUT_BYTES: EnvVar.integer({ default: 10 * 1024 ** 3, minimum: 1 }),
+  WORKER_MAX_DURATION_SECONDS: EnvVar.integer({ default: 4 * 3600, minimum: 1 }),
+  WORKER_MAX_RESOLUTION: EnvVar.string({
+    default: '7680x4320',
+    check: (value) => {
+      const match = /^(\d{1,5})x(\d{1,5})$/.exec(value);
+      return match !== null && Number(match[1]) > 0 && Number(match[2]) > 0;
+    },
+    expected: '<width>x<height> like 3840x2160',
+  }),
+  WORKER_STALL_TIMEOUT_MS: EnvVar.integer({ default: 120_000, minimum: 1000 }),
+  WORKER_PROGRESS_INTERVAL_MS: EnvVar.integer({ default: 2000, minimum: 100 }),
+  WORKER_HTTP_PORT: EnvVar.integer({ default: 3001, minimum: 0, maximum: 65_535 }),
+  WORKER_HTTP_HOST: EnvVar.string({ default: '0.0.0.0' }),
+  WORKER_POLL_SCHEDULE: Type.Optional(
+    EnvVar.string({ check: isCron, expected: 'a cron expression (with seconds)' }),
+  ),
+  WORKER_LIVE_HLS: EnvVar.boolean({ default: true }),
+  WORKER_VIDEO_PRESETS: presetList(['mp4', 'hls', 'poster', 'sprite']),
+  WORKER_AUDIO_PRESETS: presetList(['audio']),
+  WORKER_IMAGE_PRESETS: presetList(['image']),
+  RECONCILE_SCHEDULE: EnvVar.string({
+    default: '0 * * * * *',
+    check: (value) => value === 'off' || isCron(value),
+    expected: 'a cron expression (with seconds) or "off"',
+  }),
+  RECONCILE_STALE_MINUTES: EnvVar.integer({ default: 10, minimum: 1 }),
+  WEBHOOK_SECRET: Type.Optional(EnvVar.string()),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Optional(EnvVar.boolean({})),
+  LOG_LEVEL: EnvVar.oneOf(LOG_LEVELS, { default: 'info' }),
+  FFMPEG_SANDBOX: Type.Optional(EnvVar.oneOf(['required', 'auto', 'off'])),
+});
 
 /**
  * Reads the worker's settings (on top of the shared AWS settings) and reports every bad or missing value
  * at once in a {@link ConfigError}.
  */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  const reader = new EnvReader(env);
-  const problems = reader.problems;
-  const aws = reader.aws();
-  const int = reader.integer.bind(reader);
-  const presets = (name: string, fallback: PresetName[]): PresetName[] => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const names = raw.split(',').map((part) => part.trim());
-    const unknown = names.filter((part) => !(PRESET_NAMES as readonly string[]).includes(part));
-    if (unknown.length > 0 || names.length === 0) {
-      problems.push(
-        `${name} must be a comma-separated list of ${PRESET_NAMES.join(', ')}; unknown: ${unknown.join(', ')}`,
-      );
-      return fallback;
-    }
-    return [...new Set(names)] as PresetName[];
-  };
-
-  const concurrency = int('WORKER_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2)), 1, 64);
-  const shutdownGraceMs = int('WORKER_SHUTDOWN_GRACE_MS', 25_000, 0, 12 * 3600_000);
-  const visibilityTimeoutSeconds = int('WORKER_VISIBILITY_TIMEOUT_SECONDS', 20, 5, 43_200);
-  const maxInputBytes = int('WORKER_MAX_INPUT_BYTES', 10 * 1024 ** 3, 1);
-  const maxDurationSeconds = int('WORKER_MAX_DURATION_SECONDS', 4 * 3600, 1);
-  let maxWidth = 7680;
-  let maxHeight = 4320;
-  const resolution = env.WORKER_MAX_RESOLUTION?.trim();
-  if (resolution) {
-    const match = /^(\d{1,5})x(\d{1,5})$/.exec(resolution);
-    if (match && Number(match[1]) > 0 && Number(match[2]) > 0) {
-      maxWidth = Number(match[1]);
-      maxHeight = Number(match[2]);
-    } else problems.push(`WORKER_MAX_RESOLUTION must look like 3840x2160, got "${resolution}"`);
+  const { settings: aws, problems } = readAwsSettings(env);
+  const read = readEnvironment(env, WorkerEnvSchema);
+  problems.push(...read.problems);
+  const values = read.values;
+  // AWS settings that failed to load were still meant for AWS (local mode means none were given).
+  const local = aws?.mode === 'local';
+  if (values.WEBHOOK_SECRET === undefined && !local) {
+    problems.push('WEBHOOK_SECRET is required with real AWS settings: it signs the webhooks sent to clients');
   }
-  const stallTimeoutMs = int('WORKER_STALL_TIMEOUT_MS', 120_000, 1000);
-  const progressIntervalMs = int('WORKER_PROGRESS_INTERVAL_MS', 2000, 100);
-  const httpPort = int('WORKER_HTTP_PORT', 3001, 0, 65_535);
-  const reconcileStaleMinutes = int('RECONCILE_STALE_MINUTES', 10, 1);
-
-  let reconcileSchedule: string | undefined = env.RECONCILE_SCHEDULE?.trim() || '0 * * * * *';
-  if (reconcileSchedule === 'off') reconcileSchedule = undefined;
-  else if (!validateCronExpression(reconcileSchedule).valid) {
-    problems.push(
-      `RECONCILE_SCHEDULE must be a cron expression (with seconds) or "off", got "${reconcileSchedule}"`,
-    );
-  }
-
-  const pollSchedule = env.WORKER_POLL_SCHEDULE?.trim() || undefined;
-  if (pollSchedule !== undefined && !validateCronExpression(pollSchedule).valid) {
-    problems.push(`WORKER_POLL_SCHEDULE must be a cron expression (with seconds), got "${pollSchedule}"`);
-  }
-
-  const logLevel = env.LOG_LEVEL?.trim() || 'info';
-  if (!LOG_LEVELS.includes(logLevel))
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-
-  let webhookSecret = env.WEBHOOK_SECRET?.trim() ?? '';
-  if (webhookSecret === '') {
-    // AWS settings that failed to load were still meant for AWS (local mode means none were given).
-    if (aws?.mode !== 'local') {
-      problems.push(
-        'WEBHOOK_SECRET is required with real AWS settings: it signs the webhooks sent to clients',
-      );
-    }
-    webhookSecret = DEV_WEBHOOK_SECRET;
-  }
-
-  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_NETWORKS?.trim();
-  if (allowPrivate && allowPrivate !== 'true' && allowPrivate !== 'false') {
-    problems.push(`WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false, got "${allowPrivate}"`);
-  }
-  const webhookAllowPrivateNetworks = allowPrivate ? allowPrivate === 'true' : aws?.mode === 'local';
-
-  const liveHlsSetting = env.WORKER_LIVE_HLS?.trim();
-  if (liveHlsSetting && liveHlsSetting !== 'true' && liveHlsSetting !== 'false') {
-    problems.push(`WORKER_LIVE_HLS must be true or false, got "${liveHlsSetting}"`);
-  }
-  const liveHls = liveHlsSetting !== 'false';
-
-  const sandbox = env.FFMPEG_SANDBOX?.trim();
-  if (sandbox && !isSandboxMode(sandbox)) {
-    problems.push(`FFMPEG_SANDBOX must be required, auto or off, got "${sandbox}"`);
-  }
-  const ffmpegSandbox: SandboxMode =
-    sandbox && isSandboxMode(sandbox) ? sandbox : aws?.mode === 'local' ? 'auto' : 'required';
-
-  const defaultPresets = {
-    video: presets('WORKER_VIDEO_PRESETS', ['mp4', 'hls', 'poster', 'sprite']),
-    audio: presets('WORKER_AUDIO_PRESETS', ['audio']),
-    image: presets('WORKER_IMAGE_PRESETS', ['image']),
-  };
-
   if (problems.length > 0 || aws === undefined) throw new ConfigError(problems);
+  const [maxWidth, maxHeight] = values.WORKER_MAX_RESOLUTION.split('x').map(Number) as [number, number];
+  const reconcileSchedule = values.RECONCILE_SCHEDULE;
   return {
     aws,
-    workerId: env.WORKER_ID?.trim() || `${hostname()}-${process.pid}`,
-    concurrency,
-    tempDir: env.WORKER_TEMP_DIR?.trim() || join(tmpdir(), 'media-worker'),
-    shutdownGraceMs,
-    visibilityTimeoutSeconds,
-    policy: { maxInputBytes, maxDurationSeconds, maxWidth, maxHeight },
-    defaultPresets,
-    stallTimeoutMs,
-    progressIntervalMs,
-    liveHls,
-    pollSchedule,
-    reconcileSchedule,
-    reconcileStaleMinutes,
-    httpPort,
-    httpHost: env.WORKER_HTTP_HOST?.trim() || '0.0.0.0',
-    webhookSecret,
-    webhookAllowPrivateNetworks,
-    logLevel,
-    ffmpegSandbox,
+    workerId: values.WORKER_ID ?? `${hostname()}-${process.pid}`,
+    concurrency: values.WORKER_CONCURRENCY,
+    tempDir: values.WORKER_TEMP_DIR,
+    shutdownGraceMs: values.WORKER_SHUTDOWN_GRACE_MS,
+    visibilityTimeoutSeconds: values.WORKER_VISIBILITY_TIMEOUT_SECONDS,
+    policy: {
+      maxInputBytes: values.WORKER_MAX_INPUT_BYTES,
+      maxDurationSeconds: values.WORKER_MAX_DURATION_SECONDS,
+      maxWidth,
+      maxHeight,
+    },
+    defaultPresets: {
+      video: [...new Set(values.WORKER_VIDEO_PRESETS)],
+      audio: [...new Set(values.WORKER_AUDIO_PRESETS)],
+      image: [...new Set(values.WORKER_IMAGE_PRESETS)],
+    },
+    stallTimeoutMs: values.WORKER_STALL_TIMEOUT_MS,
+    progressIntervalMs: values.WORKER_PROGRESS_INTERVAL_MS,
+    liveHls: values.WORKER_LIVE_HLS,
+    pollSchedule: values.WORKER_POLL_SCHEDULE,
+    reconcileSchedule: reconcileSchedule === 'off' ? undefined : reconcileSchedule,
+    reconcileStaleMinutes: values.RECONCILE_STALE_MINUTES,
+    httpPort: values.WORKER_HTTP_PORT,
+    httpHost: values.WORKER_HTTP_HOST,
+    webhookSecret: values.WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+    webhookAllowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? local,
+    logLevel: values.LOG_LEVEL,
+    ffmpegSandbox: values.FFMPEG_SANDBOX ?? (local ? 'auto' : 'required'),
   };
 }

@@ -15,10 +15,10 @@ import {
   S3EventParseError,
 } from '@media-server/queue-consumer';
 import type { Logger } from 'pino';
-import type { DeliveryContext, JobRunner, JobTarget } from './job-runner.ts';
+import type { JobRunner } from './job-runner.ts';
+import type { DeliveryContext, JobTarget } from './job-target.ts';
 import type { MessageJobs } from './message-jobs.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { headObject } from './s3-transfer.ts';
 
 /**
  * Turns a queue message into the jobs it starts: an S3 ObjectCreated event for a key under `uploads/`
@@ -98,13 +98,15 @@ async function resolveTargets(
       throw new PermanentError(`job ${jobMessage.jobId} has no spec.json: nothing to process`);
     }
     const bucket = status?.source.bucket ?? deps.bucket;
-    const head = await headObject(deps.s3, bucket, key);
+    const head = await deps.store.headSource(key);
     if (head === undefined) {
       metrics.ignored.inc({ reason: 'source-missing' });
       log.warn({ jobId: jobMessage.jobId, key }, 'job message for a source that is not uploaded (yet)');
       return [];
     }
-    return [{ jobId: jobMessage.jobId, bucket, key, etag: head.etag, size: head.size, via: 'message' }];
+    return [
+      { jobId: jobMessage.jobId, bucket, key, etag: head.etag || undefined, size: head.size, via: 'message' },
+    ];
   }
 
   let parsed: ReturnType<typeof parseS3Event>;

@@ -1,16 +1,17 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
+  exhaustJob,
   isAwsUnreachable,
-  type JobStatus,
   type JobStore,
   jobMessageBody,
+  lastActivity,
+  reenqueueJob,
   TERMINAL_STATES,
+  undoReenqueue,
 } from '@media-server/jobs';
 import { CronJob } from 'cron';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.ts';
-import { headObject } from './s3-transfer.ts';
 
 export interface ReconcileResult {
   scanned: number;
@@ -32,7 +33,6 @@ const MAX_SKIPPED_TICKS = 16;
  */
 export class Reconciler {
   readonly #store: JobStore;
-  readonly #s3: S3Client;
   readonly #sqs: SQSClient;
   readonly #queueUrl: string;
   readonly #staleMs: number;
@@ -46,7 +46,6 @@ export class Reconciler {
 
   constructor(options: {
     store: JobStore;
-    s3: S3Client;
     sqs: SQSClient;
     queueUrl: string;
     staleMinutes: number;
@@ -54,7 +53,6 @@ export class Reconciler {
     metrics: WorkerMetrics;
   }) {
     this.#store = options.store;
-    this.#s3 = options.s3;
     this.#sqs = options.sqs;
     this.#queueUrl = options.queueUrl;
     this.#staleMs = options.staleMinutes * 60_000;
@@ -114,8 +112,8 @@ export class Reconciler {
     const result: ReconcileResult = { scanned: 0, reenqueued: [], failed: [] };
     let cursor: string | undefined;
     do {
-      const page = await this.#store.listJobIds({ limit: 500, cursor });
-      cursor = page.cursor;
+      const page = await this.#store.listJobIds({ limit: 500, after: cursor });
+      cursor = page.next;
       for (const jobId of page.jobIds) {
         result.scanned += 1;
         try {
@@ -158,76 +156,25 @@ export class Reconciler {
     if (spec === undefined) return undefined;
     const lastSign = lastActivity(status, spec.createdAt);
     if (now - lastSign < this.#staleMs) return undefined;
-    const source = await headObject(this.#s3, this.#store.bucket, spec.source.key);
+    const source = await this.#store.headSource(spec.source.key);
     if (source === undefined) return undefined; // still awaiting its upload
+    const stale = { jobId, specCreatedAt: spec.createdAt, seenActivity: lastSign, now };
 
     if ((status?.reenqueued ?? 0) >= 1) {
-      const failed = await this.#store.updateStatus(jobId, (current) => {
-        if (
-          current === undefined ||
-          TERMINAL_STATES.includes(current.state) ||
-          lastActivity(current, spec.createdAt) !== lastSign
-        ) {
-          return undefined;
-        }
-        const {
-          progress: _progress,
-          worker: _worker,
-          live: _live,
-          playableAt: _playableAt,
-          ...rest
-        } = current;
-        return {
-          ...rest,
-          state: 'failed',
-          outputs: [],
-          error: {
-            code: 'EXHAUSTED_RETRIES',
-            message: `exhausted retries: no progress for ${Math.round((now - lastSign) / 60_000)} minutes after it was re-enqueued`,
-            permanent: true,
-          },
-          timings: { ...rest.timings, finishedAt: new Date(now).toISOString() },
-        };
-      });
-      if (failed?.state !== 'failed') return undefined;
+      const failed = await this.#store.transition(jobId, (current) => exhaustJob(current, stale));
+      if (!failed.ok) return undefined;
       this.#metrics.reconciled.inc({ action: 'failed' });
       return 'failed';
     }
 
     // Mark first (so another reconciler, in another worker, sees it), then send.
-    const nowIso = new Date(now).toISOString();
-    const marked = await this.#store.updateStatus(jobId, (current) => {
-      if (
-        current &&
-        (TERMINAL_STATES.includes(current.state) || lastActivity(current, spec.createdAt) !== lastSign)
-      ) {
-        return undefined;
-      }
-      // A re-enqueued job's live ladder (of the lost attempt) is no longer played.
-      const {
-        worker: _worker,
-        progress: _progress,
-        live: _live,
-        playableAt: _playableAt,
-        ...rest
-      } = current ?? {
-        schemaVersion: 1 as const,
-        jobId,
-        state: 'queued' as const,
-        source: {
-          bucket: this.#store.bucket,
-          key: spec.source.key,
-          ...(source.etag ? { etag: source.etag } : {}),
-        },
-        attempts: 0,
-        outputs: [],
-        timings: { queuedAt: spec.createdAt },
-        createdAt: spec.createdAt,
-        updatedAt: nowIso,
-      };
-      return { ...rest, state: 'queued', reenqueued: (current?.reenqueued ?? 0) + 1 };
-    });
-    if (marked === undefined) return undefined;
+    const marked = await this.#store.transition(jobId, (current) =>
+      reenqueueJob(current, {
+        ...stale,
+        source: { bucket: this.#store.bucket, key: spec.source.key, etag: source.etag },
+      }),
+    );
+    if (!marked.ok) return undefined;
     try {
       await this.#sqs.send(
         new SendMessageCommand({
@@ -239,23 +186,11 @@ export class Reconciler {
       // Not sent: take the mark back, or the next pass would count a re-enqueue that never happened and
       // fail the job. (If S3 is down too, the mark stays; the job is then failed one pass early at worst.)
       await this.#store
-        .updateStatus(jobId, (current) =>
-          current?.updatedAt === marked.updatedAt
-            ? { ...current, reenqueued: Math.max(0, (current.reenqueued ?? 1) - 1) }
-            : undefined,
-        )
+        .transition(jobId, (current) => undoReenqueue(current, { markedUpdatedAt: marked.status.updatedAt }))
         .catch(() => undefined);
       throw error;
     }
     this.#metrics.reconciled.inc({ action: 'reenqueued' });
     return 'reenqueued';
   }
-}
-
-/** When the job last showed life: its worker's heartbeat, its last status write, or its creation. */
-function lastActivity(status: JobStatus | undefined, createdAt: string): number {
-  const times = [Date.parse(createdAt)];
-  if (status) times.push(Date.parse(status.updatedAt));
-  if (status?.worker) times.push(Date.parse(status.worker.heartbeatAt));
-  return Math.max(...times.filter(Number.isFinite));
 }

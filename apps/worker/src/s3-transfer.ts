@@ -2,13 +2,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { isNotFound } from '@media-server/jobs';
 import type { DownloadPace } from './download-pace.ts';
 import { JobFailure } from './job-failure.ts';
 
@@ -16,21 +12,6 @@ import { JobFailure } from './job-failure.ts';
 export interface SourceObject {
   etag: string | undefined;
   size: number | undefined;
-}
-
-/** HeadObject; undefined when the object does not exist. */
-export async function headObject(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-): Promise<SourceObject | undefined> {
-  try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { etag: normaliseEtag(head.ETag), size: head.ContentLength };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
 
 /**
@@ -127,10 +108,4 @@ export async function uploadFile(options: {
 
 export function normaliseEtag(etag: string | undefined): string | undefined {
   return etag === undefined ? undefined : etag.replaceAll('"', '');
-}
-
-function isNotFound(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
 }

@@ -1,4 +1,10 @@
-import type { JobProgress, JobStatus, JobStore } from '@media-server/jobs';
+import {
+  type JobProgress,
+  type JobStatus,
+  type JobStore,
+  recordProgress,
+  type Transition,
+} from '@media-server/jobs';
 import type { Logger } from 'pino';
 
 /**
@@ -49,6 +55,13 @@ export class StatusWriter {
     return run;
   }
 
+  /** Applies a pure transition in this job's write queue; answers the status written or the refusal. */
+  transition(next: (current: JobStatus | undefined) => Transition): Promise<Transition> {
+    const run = this.#queue.then(() => this.#store.transition(this.#jobId, next));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Starts the heartbeat: even without progress (a long download), the status is touched every 5 intervals. */
   startHeartbeat(): void {
     this.#lastWriteAt = Date.now();
@@ -80,16 +93,12 @@ export class StatusWriter {
     this.#lastWriteAt = Date.now();
     this.update((current) => {
       if (this.#closed) return undefined;
-      if (current === undefined || current.worker?.id !== this.#workerId || current.state !== 'processing') {
+      const next = recordProgress(current, { workerId: this.#workerId, progress, now: Date.now() });
+      if (!next.ok) {
         this.#lost = true;
         return undefined;
       }
-      const now = new Date().toISOString();
-      return {
-        ...current,
-        ...(progress ? { progress } : {}),
-        worker: { ...current.worker, heartbeatAt: now },
-      };
+      return next.status;
     })
       .then(() => {
         if (this.#lost) {

@@ -13,7 +13,7 @@ import { MessageJobs } from './message-jobs.ts';
 import { createMetrics, type WorkerMetrics } from './metrics.ts';
 import { removeOrphanTempDirs } from './orphan-temp-dirs.ts';
 import { Reconciler } from './reconciler.ts';
-import { Webhooks } from './webhooks.ts';
+import { Webhooks } from './webhooks/webhooks.ts';
 
 /** A running worker: consumer, reconciler and health server. */
 export interface Worker {
@@ -178,7 +178,6 @@ export async function startWorker(config: WorkerConfig, log: Logger): Promise<Wo
   await consumer.start();
   const reconciler = new Reconciler({
     store,
-    s3,
     sqs,
     queueUrl: config.aws.queueUrl,
     staleMinutes: config.reconcileStaleMinutes,

@@ -56,7 +56,6 @@ describe('reconciler during an SQS outage', () => {
     });
     const during = new Reconciler({
       store: aws.store,
-      s3: aws.s3,
       sqs: deadSqs,
       queueUrl: aws.queueUrl,
       staleMinutes: 10,
@@ -80,7 +79,6 @@ describe('reconciler during an SQS outage', () => {
     // Once SQS answers, the next pass re-enqueues every one of them.
     const after = new Reconciler({
       store: aws.store,
-      s3: aws.s3,
       sqs: aws.sqs,
       queueUrl: aws.queueUrl,
       staleMinutes: 10,

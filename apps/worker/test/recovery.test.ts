@@ -37,7 +37,6 @@ describe('reconciler', () => {
     clip = await readFile(join(scratch.dir, 'clip.mp4'));
     reconciler = new Reconciler({
       store: aws.store,
-      s3: aws.s3,
       sqs: aws.sqs,
       queueUrl: aws.queueUrl,
       staleMinutes: 10,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, loadAwsSettings } from './aws-config.ts';
+import { loadAwsSettings } from './aws-config.ts';
+import { ConfigError, JobsError } from './errors.ts';
 
 describe('AWS settings', () => {
   test('nothing set: local-aws development defaults', () => {
@@ -37,6 +38,8 @@ describe('AWS settings', () => {
     }
 
     expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(JobsError);
+    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toContain('JOBS_QUEUE_URL');
     expect(problems).toContain('AWS_REGION');

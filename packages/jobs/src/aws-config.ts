@@ -1,3 +1,7 @@
+import { Type } from 'typebox';
+import { EnvVar, readEnv, readEnvironment } from './env-schema.ts';
+import { ConfigError } from './errors.ts';
+
 /**
  * The AWS settings both apps share, read from the environment. With none of them set the apps run
  * against local-aws on its development ports (`pnpm dev`); with any of them set, every required one
@@ -20,16 +24,6 @@ export interface AwsClientSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
 /** Development defaults: what `local-aws start` uses in `pnpm dev`. */
 export const LOCAL_AWS_DEFAULTS = {
   region: 'us-east-1',
@@ -43,106 +37,137 @@ export const LOCAL_AWS_DEFAULTS = {
 
 type Env = Record<string, string | undefined>;
 
-/** The first of `names` that is set (non-empty) in `env`. */
-export function readEnv(env: Env, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name]?.trim();
-    if (value) return value;
-  }
-  return undefined;
-}
+/** The shared AWS variables. The seed's names are aliases; the credentials are paired in code. */
+export const AwsEnvSchema = Type.Object({
+  AWS_REGION: Type.Optional(
+    EnvVar.string({ aliases: ['AWS_DEFAULT_REGION', 'AWS_S3_REGION', 'AWS_SQS_REGION'] }),
+  ),
+  MEDIA_BUCKET: Type.Optional(
+    EnvVar.string({
+      aliases: ['AWS_S3_BUCKET_NAME'],
+      description: 'the S3 bucket for uploads, jobs and outputs',
+    }),
+  ),
+  JOBS_QUEUE_URL: Type.Optional(
+    EnvVar.url({
+      aliases: ['AWS_SQS_READY_QUEUE_URL'],
+      description: 'the SQS queue that receives the bucket notifications',
+    }),
+  ),
+  AWS_ENDPOINT_URL: Type.Optional(EnvVar.url()),
+  AWS_ENDPOINT_URL_S3: Type.Optional(EnvVar.url()),
+  AWS_ENDPOINT_URL_SQS: Type.Optional(EnvVar.url()),
+  AWS_ACCESS_KEY_ID: Type.Optional(EnvVar.string()),
+  AWS_SECRET_ACCESS_KEY: Type.Optional(EnvVar.string()),
+  AWS_S3_ACCESS_KEY: Type.Optional(EnvVar.string()),
+  AWS_S3_SECRET_KEY: Type.Optional(EnvVar.string()),
+  AWS_SQS_ACCESS_KEY: Type.Optional(EnvVar.string()),
+  AWS_SQS_SECRET_KEY: Type.Optional(EnvVar.string()),
+});
 
-export function loadAwsSettings(env: Env = process.env): AwsSettings {
-  const region = readEnv(env, 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_S3_REGION', 'AWS_SQS_REGION');
-  const bucket = readEnv(env, 'MEDIA_BUCKET', 'AWS_S3_BUCKET_NAME');
-  const queueUrl = readEnv(env, 'JOBS_QUEUE_URL', 'AWS_SQS_READY_QUEUE_URL');
-  const s3Endpoint = readEnv(env, 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL');
-  const sqsEndpoint = readEnv(env, 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL');
+/** Names whose presence means "real AWS (or an S3/SQS of one's own)", not local-aws. */
+const AWS_MODE_NAMES = [
+  'MEDIA_BUCKET',
+  'AWS_S3_BUCKET_NAME',
+  'JOBS_QUEUE_URL',
+  'AWS_SQS_READY_QUEUE_URL',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL',
+];
+
+/**
+ * The shared AWS settings, or undefined with one problem line per missing or bad variable.
+ * @example
+ * const { settings, problems } = readAwsSettings(process.env);
+ */
+export function readAwsSettings(env: Env): { settings: AwsSettings | undefined; problems: string[] } {
+  const { values, problems } = readEnvironment(env, AwsEnvSchema);
+  const region = values.AWS_REGION;
   const s3Credentials = credentials(
-    env,
-    ['AWS_ACCESS_KEY_ID', 'AWS_S3_ACCESS_KEY'],
-    ['AWS_SECRET_ACCESS_KEY', 'AWS_S3_SECRET_KEY'],
+    values.AWS_ACCESS_KEY_ID ?? values.AWS_S3_ACCESS_KEY,
+    values.AWS_SECRET_ACCESS_KEY ?? values.AWS_S3_SECRET_KEY,
   );
   const sqsCredentials = credentials(
-    env,
-    ['AWS_ACCESS_KEY_ID', 'AWS_SQS_ACCESS_KEY'],
-    ['AWS_SECRET_ACCESS_KEY', 'AWS_SQS_SECRET_KEY'],
+    values.AWS_ACCESS_KEY_ID ?? values.AWS_SQS_ACCESS_KEY,
+    values.AWS_SECRET_ACCESS_KEY ?? values.AWS_SQS_SECRET_KEY,
   );
 
-  if ([bucket, queueUrl, s3Endpoint, sqsEndpoint].every((value) => value === undefined)) {
+  if (readEnv(env, ...AWS_MODE_NAMES) === undefined) {
     const local = LOCAL_AWS_DEFAULTS;
     const localRegion = region ?? local.region;
     // Credentials in the environment (a developer's real AWS keys) would fail local-aws's signature checks.
-    const clientCredentials = { ...local.credentials };
     return {
-      mode: 'local',
-      region: localRegion,
-      bucket: local.bucket,
-      queueUrl: `${local.sqsEndpoint}/000000000000/${local.queueName}`,
-      s3: {
+      settings: {
+        mode: 'local',
         region: localRegion,
-        endpoint: local.s3Endpoint,
-        forcePathStyle: true,
-        credentials: clientCredentials,
+        bucket: local.bucket,
+        queueUrl: `${local.sqsEndpoint}/000000000000/${local.queueName}`,
+        s3: {
+          region: localRegion,
+          endpoint: local.s3Endpoint,
+          forcePathStyle: true,
+          credentials: { ...local.credentials },
+        },
+        sqs: { region: localRegion, endpoint: local.sqsEndpoint, credentials: { ...local.credentials } },
       },
-      sqs: {
-        region: localRegion,
-        endpoint: local.sqsEndpoint,
-        credentials: { ...local.credentials },
-      },
+      problems,
     };
   }
 
-  const problems: string[] = [];
+  const bucket = values.MEDIA_BUCKET;
+  const queueUrl = values.JOBS_QUEUE_URL;
   if (bucket === undefined)
     problems.push(
       'MEDIA_BUCKET (or AWS_S3_BUCKET_NAME) is required: the S3 bucket for uploads, jobs and outputs',
     );
-  if (queueUrl === undefined)
+  if (readEnv(env, 'JOBS_QUEUE_URL', 'AWS_SQS_READY_QUEUE_URL') === undefined)
     problems.push(
       'JOBS_QUEUE_URL (or AWS_SQS_READY_QUEUE_URL) is required: the SQS queue that receives the bucket notifications',
     );
-  else if (!isHttpUrl(queueUrl)) problems.push(`JOBS_QUEUE_URL must be an http(s) URL, got "${queueUrl}"`);
   if (region === undefined) problems.push('AWS_REGION (or AWS_S3_REGION) is required');
-  for (const [name, value] of [
-    ['AWS_ENDPOINT_URL_S3', s3Endpoint],
-    ['AWS_ENDPOINT_URL_SQS', sqsEndpoint],
-  ] as const) {
-    if (value !== undefined && !isHttpUrl(value))
-      problems.push(`${name} must be an http(s) URL, got "${value}"`);
+  if (problems.length > 0 || bucket === undefined || queueUrl === undefined || region === undefined) {
+    return { settings: undefined, problems };
   }
-  if (problems.length > 0) throw new ConfigError(problems);
 
-  const settingsRegion = region as string;
+  const s3Endpoint = values.AWS_ENDPOINT_URL_S3 ?? values.AWS_ENDPOINT_URL;
+  const sqsEndpoint = values.AWS_ENDPOINT_URL_SQS ?? values.AWS_ENDPOINT_URL;
   return {
-    mode: 'aws',
-    region: settingsRegion,
-    bucket: bucket as string,
-    queueUrl: queueUrl as string,
-    s3: {
-      region: settingsRegion,
-      ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
-      ...(s3Credentials === undefined ? {} : { credentials: s3Credentials }),
+    settings: {
+      mode: 'aws',
+      region,
+      bucket,
+      queueUrl,
+      s3: {
+        region,
+        ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
+        ...(s3Credentials === undefined ? {} : { credentials: s3Credentials }),
+      },
+      sqs: {
+        region,
+        ...(sqsEndpoint === undefined ? {} : { endpoint: sqsEndpoint }),
+        ...(sqsCredentials === undefined ? {} : { credentials: sqsCredentials }),
+      },
     },
-    sqs: {
-      region: settingsRegion,
-      ...(sqsEndpoint === undefined ? {} : { endpoint: sqsEndpoint }),
-      ...(sqsCredentials === undefined ? {} : { credentials: sqsCredentials }),
-    },
+    problems,
   };
 }
 
-function credentials(env: Env, idNames: string[], secretNames: string[]): AwsClientSettings['credentials'] {
-  const accessKeyId = readEnv(env, ...idNames);
-  const secretAccessKey = readEnv(env, ...secretNames);
-  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+/**
+ * The shared AWS settings; throws a {@link ConfigError} naming every missing or bad variable.
+ * @example
+ * const aws = loadAwsSettings(process.env);
+ * const s3 = new S3Client(aws.s3);
+ */
+export function loadAwsSettings(env: Env = process.env): AwsSettings {
+  const { settings, problems } = readAwsSettings(env);
+  if (settings === undefined || problems.length > 0) throw new ConfigError(problems);
+  return settings;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
+function credentials(
+  accessKeyId: string | undefined,
+  secretAccessKey: string | undefined,
+): AwsClientSettings['credentials'] {
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
 }

@@ -1,5 +1,6 @@
-export type JobsErrorCode = 'JOB_DOCUMENT_INVALID' | 'JOB_UPDATE_CONFLICT';
+export type JobsErrorCode = 'CONFIG_INVALID' | 'JOB_DOCUMENT_INVALID' | 'JOB_UPDATE_CONFLICT';
 
+/** The base of every error this package throws; `code` says which. */
 export class JobsError extends Error {
   readonly code: JobsErrorCode;
   constructor(code: JobsErrorCode, message: string, options?: ErrorOptions) {
@@ -24,5 +25,18 @@ export class JobUpdateConflictError extends JobsError {
   constructor(jobId: string, attempts: number) {
     super('JOB_UPDATE_CONFLICT', `status of job ${jobId} changed under ${attempts} consecutive updates`);
     this.name = 'JobUpdateConflictError';
+  }
+}
+
+/** One or more environment variables are missing or invalid; `problems` has one line per variable. */
+export class ConfigError extends JobsError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      'CONFIG_INVALID',
+      `invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
   }
 }

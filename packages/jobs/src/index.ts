@@ -1,17 +1,23 @@
 export {
   type AwsClientSettings,
+  AwsEnvSchema,
   type AwsSettings,
-  ConfigError,
   LOCAL_AWS_DEFAULTS,
   loadAwsSettings,
-  readEnv,
+  readAwsSettings,
 } from './aws-config.ts';
 export { isAwsUnreachable } from './aws-unreachable.ts';
-export { EnvReader } from './env-reader.ts';
-export { JobDocumentError, JobsError, type JobsErrorCode, JobUpdateConflictError } from './errors.ts';
+export { type EnvReading, EnvVar, isHttpUrl, readEnv, readEnvironment } from './env-schema.ts';
+export {
+  ConfigError,
+  JobDocumentError,
+  JobsError,
+  type JobsErrorCode,
+  JobUpdateConflictError,
+} from './errors.ts';
 export { deriveJobId, isJobId, JOB_ID_PATTERN, newJobId } from './job-id.ts';
 export { type JobMessage, jobMessageBody, parseJobMessage } from './job-message.ts';
-export { JobStore, type JobStoreOptions } from './job-store.ts';
+export { JobStore, type JobStoreOptions, type SourceObject } from './job-store.ts';
 export {
   JOBS_PREFIX,
   jobIdFromUploadKey,
@@ -24,6 +30,13 @@ export {
   uploadKey,
   uploadsPrefix,
 } from './keys.ts';
+export {
+  exhaustJob,
+  reenqueueJob,
+  type StaleJob,
+  undoReenqueue,
+} from './reconciler-transitions.ts';
+export { httpStatusOf, isConditionFailure, isNotFound } from './s3-errors.ts';
 export {
   type JobError,
   JobErrorSchema,
@@ -47,10 +60,16 @@ export {
   type WebhookDelivery,
   WebhookDeliverySchema,
 } from './schema.ts';
+export { lastActivity, refuse, type Transition, type TransitionRefusalReason } from './transition.ts';
+export { jobViewState, needsSourceCheck } from './view-state.ts';
 export {
-  type DeliverWebhookOptions,
-  deliverWebhook,
-  signWebhook,
-  type WebhookEvent,
-  webhookBody,
-} from './webhook.ts';
+  type ClaimInput,
+  claimJob,
+  failJob,
+  type JobResult,
+  markPlayable,
+  recordProgress,
+  recordWebhookAttempt,
+  requeueJob,
+  succeedJob,
+} from './worker-transitions.ts';

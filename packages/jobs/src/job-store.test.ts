@@ -6,6 +6,7 @@ import { newJobId } from './job-id.ts';
 import { JobStore } from './job-store.ts';
 import { outputsPrefix, specKey, statusKey, uploadKey } from './keys.ts';
 import type { JobSpec, JobStatus } from './schema.ts';
+import { refuse } from './transition.ts';
 
 const BUCKET = 'media';
 
@@ -162,9 +163,9 @@ describe('JobStore against local-aws S3', { timeout: 60_000 }, () => {
       const pages: string[][] = [];
       let cursor: string | undefined;
       do {
-        const page = await listing.listJobIds({ limit: 2, cursor });
+        const page = await listing.listJobIds({ limit: 2, after: cursor });
         pages.push(page.jobIds);
-        cursor = page.cursor;
+        cursor = page.next;
       } while (cursor !== undefined && pages.length < 10);
 
       // Assess
@@ -174,6 +175,41 @@ describe('JobStore against local-aws S3', { timeout: 60_000 }, () => {
       client.destroy();
       await own.stop();
     }
+  });
+
+  it('transition writes what the transition answers, and passes a refusal through untouched', async () => {
+    // Prepare
+    const jobId = newJobId();
+    await store.updateStatus(jobId, () => queuedStatus(jobId));
+
+    // Act
+    const written = await store.transition(jobId, (current) =>
+      current === undefined ? refuse('no-status', 'none') : { ok: true, status: { ...current, attempts: 7 } },
+    );
+    const refused = await store.transition(jobId, () => refuse('not-holder', 'held by w2'));
+
+    // Assess
+    expect(written.ok && written.status.attempts).toBe(7);
+    expect(refused).toEqual({ ok: false, reason: 'not-holder', message: 'held by w2' });
+    expect((await store.readStatus(jobId))?.attempts).toBe(7);
+  });
+
+  it('headSource says size, ETag and type of an uploaded source, and undefined before the upload', async () => {
+    // Prepare
+    const jobId = newJobId();
+    const key = uploadKey(jobId, 'clip.mp4');
+    const missing = await store.headSource(key);
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'bytes', ContentType: 'video/mp4' }),
+    );
+
+    // Act
+    const head = await store.headSource(key);
+
+    // Assess
+    expect(missing).toBeUndefined();
+    expect(head).toMatchObject({ size: 5, contentType: 'video/mp4' });
+    expect(head?.etag).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('deleteJob removes the spec, the status, the outputs and the upload, and nothing else', async () => {

@@ -1,6 +1,7 @@
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -8,14 +9,25 @@ import {
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { JobDocumentError, JobUpdateConflictError } from './errors.ts';
+import { isJobId } from './job-id.ts';
 import { JOBS_PREFIX, outputsPrefix, specKey, statusKey, uploadsPrefix } from './keys.ts';
+import { isConditionFailure, isNotFound } from './s3-errors.ts';
 import { type JobSpec, JobSpecSchema, type JobStatus, JobStatusSchema } from './schema.ts';
+import type { Transition } from './transition.ts';
 
 export interface JobStoreOptions {
   s3: S3Client;
   bucket: string;
   /** Attempts of an optimistic status update before JobUpdateConflictError. Default 8. */
   maxUpdateAttempts?: number;
+}
+
+/** What S3 says about a job's source object. */
+export interface SourceObject {
+  /** Without quotes; empty when S3 gave none. */
+  etag: string;
+  size: number;
+  contentType?: string | undefined;
 }
 
 interface Versioned<T> {
@@ -79,24 +91,72 @@ export class JobStore {
     throw new JobUpdateConflictError(jobId, this.#maxUpdateAttempts);
   }
 
-  /** Job ids, oldest first (ids sort by creation time), `limit` at a time. */
-  async listJobIds(options: { limit: number; cursor?: string | undefined }): Promise<{
+  /**
+   * Applies a pure transition (see `claimJob`, `succeedJob`, …) as an optimistic update: on a conflict it
+   * runs again on the fresh status. Answers the status as written, or the refusal of the last run.
+   * @example
+   * const done = await store.transition(jobId, (current) => succeedJob(current, { workerId, result, now: Date.now() }));
+   * if (!done.ok) log.warn({ reason: done.reason }, done.message);
+   */
+  async transition(jobId: string, next: (current: JobStatus | undefined) => Transition): Promise<Transition> {
+    // Set inside the update (TypeScript does not follow assignments in callbacks, hence the cast).
+    let last = undefined as Transition | undefined;
+    const written = await this.updateStatus(jobId, (current) => {
+      last = next(current);
+      return last.ok ? last.status : undefined;
+    });
+    if (last === undefined) throw new Error('the transition never ran');
+    if (!last.ok) return last;
+    if (written === undefined) throw new Error('the status update returned nothing');
+    return { ok: true, status: written };
+  }
+
+  /**
+   * Job ids after `after`, oldest first (ids sort by creation time), at most `limit`. `next` is the last id
+   * of the page when more may follow: pass it as `after` for the next page. Listing resumes just past
+   * every key of that job (`jobs/<id>0` sorts after `jobs/<id>/…`); names under `jobs/` that are not job
+   * ids are left out.
+   */
+  async listJobIds(options: { limit: number; after?: string | undefined }): Promise<{
     jobIds: string[];
-    cursor: string | undefined;
+    next: string | undefined;
   }> {
+    const { limit, after } = options;
     const page = await this.#s3.send(
       new ListObjectsV2Command({
         Bucket: this.bucket,
         Prefix: JOBS_PREFIX,
         Delimiter: '/',
-        MaxKeys: options.limit,
-        ...(options.cursor === undefined ? {} : { ContinuationToken: options.cursor }),
+        MaxKeys: limit,
+        ...(after === undefined ? {} : { StartAfter: `${JOBS_PREFIX}${after}0` }),
       }),
     );
-    const jobIds = (page.CommonPrefixes ?? [])
-      .map((prefix) => prefix.Prefix?.slice(JOBS_PREFIX.length, -1))
-      .filter((id): id is string => id !== undefined && id !== '');
-    return { jobIds, cursor: page.IsTruncated ? page.NextContinuationToken : undefined };
+    const all = (page.CommonPrefixes ?? [])
+      .map((prefix) => prefix.Prefix?.slice(JOBS_PREFIX.length, -1) ?? '')
+      .filter((id) => isJobId(id) && (after === undefined || id > after))
+      .sort();
+    const jobIds = all.slice(0, limit);
+    const more = all.length > limit || page.IsTruncated === true;
+    return { jobIds, next: more && jobIds.length > 0 ? jobIds.at(-1) : undefined };
+  }
+
+  /**
+   * Size, ETag and content type of a source object, or undefined when it does not exist (not uploaded yet).
+   * @example
+   * const source = await store.headSource(spec.source.key);
+   */
+  async headSource(key: string): Promise<SourceObject | undefined> {
+    try {
+      const head = await this.#s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        etag: (head.ETag ?? '').replaceAll('"', ''),
+        size: head.ContentLength ?? 0,
+        contentType: head.ContentType,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Removes the job's outputs, its upload and its documents. Returns how many objects were deleted. */
@@ -169,18 +229,4 @@ export class JobStore {
       }),
     );
   }
-}
-
-function httpStatus(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
-function isNotFound(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(error) === 404;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  const status = httpStatus(error);
-  return status === 412 || status === 409;
 }

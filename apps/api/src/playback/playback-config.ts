@@ -1,4 +1,7 @@
-import type { EnvReader } from '@media-server/jobs';
+import { EnvVar, readEnv, readEnvironment } from '@media-server/jobs';
+import { Type } from 'typebox';
+
+type Env = Record<string, string | undefined>;
 
 /** The secret playback tokens are signed with in local mode when `PLAYBACK_SECRET` is not set. */
 export const DEV_PLAYBACK_SECRET = 'dev-playback-secret-not-for-production';
@@ -16,23 +19,36 @@ export interface PlaybackConfig {
   baseUrl?: string | undefined;
 }
 
-/** Reads the playback settings, adding one message per bad value to the reader's problems. */
-export function readPlaybackConfig(reader: EnvReader, mode: 'local' | 'aws' | undefined): PlaybackConfig {
-  const ttlSeconds = reader.integer('PLAYBACK_TTL_SECONDS', 3600, 60, 604800);
-  let secret = reader.string('PLAYBACK_SECRET');
-  if (secret === undefined) {
-    if (mode === 'aws') {
-      reader.problems.push(
-        'PLAYBACK_SECRET is required against AWS: at least 32 random characters (e.g. openssl rand -hex 32)',
-      );
-    }
-    secret = DEV_PLAYBACK_SECRET;
-  } else if (secret.length < 32) {
-    reader.problems.push(`PLAYBACK_SECRET must be at least 32 characters, got ${secret.length}`);
+/** The playback variables. */
+export const PlaybackEnvSchema = Type.Object({
+  PLAYBACK_SECRET: Type.Optional(
+    EnvVar.string({ check: (value) => value.length >= 32, expected: 'at least 32 characters', secret: true }),
+  ),
+  PLAYBACK_TTL_SECONDS: EnvVar.integer({ default: 3600, minimum: 60, maximum: 604800 }),
+  PLAYBACK_BASE_URL: Type.Optional(
+    EnvVar.string({ check: (value) => /^https?:\/\/[^/]/.test(value), expected: 'an http(s) URL' }),
+  ),
+});
+
+/** Reads the playback settings, adding one message per bad value to `problems`. */
+export function readPlaybackConfig(
+  env: Env,
+  mode: 'local' | 'aws' | undefined,
+  problems: string[],
+): PlaybackConfig {
+  const { values, problems: found } = readEnvironment(env, PlaybackEnvSchema);
+  problems.push(...found);
+  // Only a missing secret falls back to the development one; a bad one is already a problem.
+  const rawSecret = readEnv(env, 'PLAYBACK_SECRET');
+  if (rawSecret === undefined && mode === 'aws') {
+    problems.push(
+      'PLAYBACK_SECRET is required against AWS: at least 32 random characters (e.g. openssl rand -hex 32)',
+    );
   }
-  const baseUrl = reader.string('PLAYBACK_BASE_URL');
-  if (baseUrl !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) {
-    reader.problems.push(`PLAYBACK_BASE_URL must be an http(s) URL, got "${baseUrl}"`);
-  }
-  return { secret, ttlSeconds, ...(baseUrl === undefined ? {} : { baseUrl: baseUrl.replace(/\/+$/, '') }) };
+  const baseUrl = values.PLAYBACK_BASE_URL;
+  return {
+    secret: values.PLAYBACK_SECRET ?? rawSecret ?? DEV_PLAYBACK_SECRET,
+    ttlSeconds: values.PLAYBACK_TTL_SECONDS,
+    ...(baseUrl === undefined ? {} : { baseUrl: baseUrl.replace(/\/+$/, '') }),
+  };
 }

@@ -1,13 +1,6 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import {
-  isJobId,
-  JOBS_PREFIX,
-  type JobSpec,
-  jobMessageBody,
-  newJobId,
-  OUTPUTS_PREFIX,
-} from '@media-server/jobs';
+import { JOBS_PREFIX, type JobSpec, jobMessageBody, newJobId, OUTPUTS_PREFIX } from '@media-server/jobs';
+import { Semaphore } from '@media-server/semaphore';
 import type { RouteFlags } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, NotFoundError } from '../errors.ts';
@@ -26,7 +19,7 @@ import {
   problemResponse,
 } from '../schemas.ts';
 import type { TypedApp } from '../typed-app.ts';
-import { abortMultipart, checkUploadLimits, headObject } from '../upload-service.ts';
+import { abortMultipart, checkUploadLimits } from '../upload-service.ts';
 
 /** Prefixes that hold the system's own documents: never the source of a job. */
 const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX, LIMITS_PREFIX];
@@ -61,7 +54,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
           'a key is at most 1024 bytes, each /-separated part at most 255 bytes',
         );
       }
-      const head = await headObject(ctx, key);
+      const head = await ctx.store.headSource(key);
       if (head === undefined)
         throw new ApiError('UNPROCESSABLE', `no object with the key "${key}" in the bucket`);
       checkUploadLimits(ctx.config.uploads, head.contentType ?? 'application/octet-stream', head.size);
@@ -123,9 +116,9 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request) => {
       const limit = request.query.limit ?? 20;
-      const page = await listJobIds(ctx, limit, request.query.cursor);
+      const page = await ctx.store.listJobIds({ limit, after: request.query.cursor });
       // Each job is two reads (and a HEAD before the worker starts): read a few jobs at a time.
-      const views = await mapLimit(page.jobIds, 8, async (jobId) => {
+      const viewOf = new Semaphore(8).limit(async (jobId: string) => {
         try {
           return await jobView(ctx, await loadJob(ctx, jobId, request.caller));
         } catch (error) {
@@ -136,6 +129,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
           return undefined;
         }
       });
+      const views = await Promise.all(page.jobIds.map(viewOf));
       const items = views.filter((view) => view !== undefined);
       return page.next === undefined ? { items } : { items, nextCursor: page.next };
     },
@@ -184,47 +178,4 @@ export function sourceKeyProblem(key: string): string | undefined {
     if (segment === '.' || segment === '..') return `the key has a "${segment}" segment`;
   }
   return undefined;
-}
-
-/**
- * A page of job ids after `after` (ids sort by creation time). The cursor is the last id of the page:
- * listing resumes just past every key of that job (`jobs/<id>0` sorts after `jobs/<id>/…`).
- */
-async function listJobIds(
-  ctx: AppContext,
-  limit: number,
-  after: string | undefined,
-): Promise<{ jobIds: string[]; next: string | undefined }> {
-  const page = await ctx.s3.send(
-    new ListObjectsV2Command({
-      Bucket: ctx.bucket,
-      Prefix: JOBS_PREFIX,
-      Delimiter: '/',
-      MaxKeys: limit,
-      ...(after === undefined ? {} : { StartAfter: `${JOBS_PREFIX}${after}0` }),
-    }),
-  );
-  const all = (page.CommonPrefixes ?? [])
-    .map((prefix) => prefix.Prefix?.slice(JOBS_PREFIX.length, -1) ?? '')
-    .filter((id) => isJobId(id) && (after === undefined || id > after))
-    .sort();
-  const jobIds = all.slice(0, limit);
-  const more = all.length > limit || page.IsTruncated === true;
-  return { jobIds, next: more && jobIds.length > 0 ? jobIds.at(-1) : undefined };
-}
-
-/** `map` with at most `limit` calls of `fn` running at once; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next;
-        next += 1;
-        results[index] = await fn(items[index] as T);
-      }
-    }),
-  );
-  return results;
 }

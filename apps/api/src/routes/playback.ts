@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { outputsPrefix } from '@media-server/jobs';
+import { isNotFound, outputsPrefix } from '@media-server/jobs';
 import type { FastifyRequest } from 'fastify';
 import type { RouteFlags } from '../app.ts';
 import type { AppContext } from '../context.ts';
@@ -18,7 +18,6 @@ import {
   playedFileResponse,
   VTT_CONTENT_TYPE,
 } from '../playback/schemas.ts';
-import { isNotFound } from '../s3-errors.ts';
 import { json, problemResponse } from '../schemas.ts';
 import type { TypedApp } from '../typed-app.ts';
 

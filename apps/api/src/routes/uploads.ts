@@ -20,7 +20,6 @@ import {
   abortMultipart,
   completeMultipart,
   createUpload,
-  headObject,
   listUploadedParts,
   presignParts,
   range,
@@ -81,7 +80,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
       }
       if (
         (await ctx.store.readStatus(spec.jobId)) !== undefined ||
-        (await headObject(ctx, spec.source.key))
+        (await ctx.store.headSource(spec.source.key))
       ) {
         throw new ApiError('CONFLICT', 'this upload is complete');
       }
@@ -122,7 +121,7 @@ export function registerUploadRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const spec = await loadUploadSpec(ctx, request.params.id, request.caller);
       const status = await ctx.store.readStatus(spec.jobId);
-      const head = status === undefined ? await headObject(ctx, spec.source.key) : undefined;
+      const head = status === undefined ? await ctx.store.headSource(spec.source.key) : undefined;
       if (status !== undefined || head !== undefined) return jobView(ctx, { spec, status });
       const uploadId = spec.upload?.multipartUploadId;
       if (uploadId === undefined) {

@@ -29,7 +29,6 @@ import {
   checkUploadLimits,
   completeMultipart,
   createUpload,
-  headObject,
   listUploadedParts,
 } from '../upload-service.ts';
 
@@ -229,7 +228,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
       const { uploadId } = request.params;
       const { key } = request.query;
       const spec = await multipartSpec(key, uploadId, request.caller);
-      const done = await headObject(ctx, key);
+      const done = await ctx.store.headSource(key);
       if (done === undefined) {
         const listed = await listUploadedParts(ctx, key, uploadId);
         const total = listed.parts.reduce((sum, part) => sum + part.size, 0);
@@ -246,7 +245,7 @@ export function registerUppyRoutes(app: TypedApp, ctx: AppContext): void {
           uploadId,
           request.body.parts.map((part) => ({ partNumber: part.PartNumber, etag: part.ETag })),
         );
-        const head = await headObject(ctx, key);
+        const head = await ctx.store.headSource(key);
         if (head !== undefined && head.size > ctx.config.uploads.maxBytes) {
           // Storage that cannot list parts: the size is known only now. Remove the object and the job.
           await ctx.store.deleteJob(spec.jobId);

@@ -1,6 +1,7 @@
-import { deliverWebhook, type JobSpec, type JobStatus, type WebhookEvent } from '@media-server/jobs';
+import { type JobSpec, type JobStatus, recordWebhookAttempt } from '@media-server/jobs';
 import type { Logger } from 'pino';
-import type { StatusWriter } from './status-writer.ts';
+import type { StatusWriter } from '../status-writer.ts';
+import { deliverWebhook, type WebhookEvent } from './deliver-webhook.ts';
 
 /** Deliveries kept in status.json (the newest); older ones are dropped so the document stays small. */
 const MAX_RECORDED = 50;
@@ -39,14 +40,7 @@ export class Webhooks {
           'webhook attempt',
         );
         await writer
-          .update((current) =>
-            current === undefined
-              ? undefined
-              : {
-                  ...current,
-                  webhookDeliveries: [...(current.webhookDeliveries ?? []), attempt].slice(-MAX_RECORDED),
-                },
-          )
+          .transition((current) => recordWebhookAttempt(current, { attempt, keep: MAX_RECORDED }))
           .catch((error: unknown) => log.warn({ err: error }, 'could not record the webhook attempt'));
       },
     }).catch((error: unknown) => log.warn({ err: error }, 'webhook delivery stopped'));

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { JobStatus, WebhookDelivery } from './schema.ts';
+import type { JobStatus, WebhookDelivery } from '@media-server/jobs';
 import { type HostResolver, resolveWebhookDestination } from './webhook-destination.ts';
 
 /** The event names a job's webhook receives. */

@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '@media-server/client';
+import { type JobStatus, newJobId } from '@media-server/jobs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { newJobId } from './job-id.ts';
-import type { JobStatus } from './schema.ts';
-import { deliverWebhook, signWebhook } from './webhook.ts';
+import { deliverWebhook, signWebhook } from './deliver-webhook.ts';
 import { isPrivateAddress, webhookDestinationProblem } from './webhook-destination.ts';
 
 const secret = 'test-secret';
