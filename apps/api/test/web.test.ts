@@ -68,7 +68,8 @@ describe('the web page routes', () => {
       const response = await fetch(harness.baseUrl + path);
       expect(response.status, path).toBe(200);
       served.add(path);
-      const source = await response.text();
+      // Doc comments (TSDoc examples show `import … from '@media-server/client'`) are not imports.
+      const source = (await response.text()).replace(/\/\*[\s\S]*?\*\//g, '');
       for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
         pending.push(new URL(specifier ?? '', `http://page${path}`).pathname);
       }
