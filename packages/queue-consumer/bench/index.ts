@@ -24,6 +24,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY_PICKUP = process.env.BENCH_ONLY === 'pickup';
 const SEED = 20_261_130;
 const PICKUP_SENDS = Number(process.env.BENCH_PICKUP_SENDS ?? 150);
+/** `prefetch` of the prefetching contender, as a multiple of its concurrency. */
+const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 1);
 const LATENCIES_MS = [0, 25];
 /** Concurrency → messages per run (more at 200, so that a run is not mostly ramp-up). */
 const CELLS: ReadonlyArray<{ concurrency: number; messages: number }> = [
@@ -128,7 +130,10 @@ const theirs: Contender = async (sqs, queueUrl, concurrency, handle) => {
 
 const CONTENDERS: ReadonlyArray<{ name: string; run: Contender }> = [
   { name: '@media-server/queue-consumer', run: ours(0) },
-  { name: '@media-server/queue-consumer, prefetch = concurrency', run: ours(1) },
+  {
+    name: `@media-server/queue-consumer, prefetch = ${PREFETCH === 1 ? '' : `${PREFETCH} × `}concurrency`,
+    run: ours(PREFETCH),
+  },
   { name: 'sqs-consumer 15 (concurrency/10 × batchSize 10)', run: theirs },
 ];
 
