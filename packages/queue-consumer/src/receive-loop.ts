@@ -21,12 +21,11 @@ export interface ReceiveLoopOptions {
 /**
  * Continuous long polling that never holds a message without a permit: wait for one permit, take up to 9
  * more that are free right now, ask ReceiveMessage for exactly that many, release the permits no message
- * came for, and hand the rest over with their permits. While any poll is in flight, another starts only
- * for a batch (a quarter of the permits, 2 to 10, free at once) or once a poll in flight returns, up to
- * `pollers` polls: a single freed permit waits rather than paying for a one-message request, which keeps
- * requests few and batches large (at concurrency 200 the SDK's per-request CPU is what limits a busy
- * consumer). With no poll in flight, one free permit is enough to start one. Receive errors back off
- * (full jitter, 100 ms doubling to 10 s) and retry.
+ * came for, and hand the rest over with their permits. While a poll that asked for fewer than 10 is in
+ * flight, another starts only for a batch (a quarter of the permits, 2 to 10, free at once), up to
+ * `pollers` polls: a single freed permit waits for the poll in flight rather than paying for a
+ * one-message request, which keeps requests few and batches large; a poll that asked for 10 never holds
+ * the next one back. Receive errors back off (full jitter, 100 ms doubling to 10 s) and retry.
  */
 export class ReceiveLoop {
   readonly #o: ReceiveLoopOptions;
@@ -64,14 +63,15 @@ export class ReceiveLoop {
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
     const inFlight = new Set<Promise<void>>();
+    let partial = 0;
     const maxPolls = Math.max(1, this.#o.pollers);
-    // A poll started while another is in flight must be worth a request: this many messages at least.
+    // A second poll while a partial one is in flight must be worth a request: this many messages at least.
     const minBatch = Math.min(10, Math.max(2, Math.ceil(this.#o.semaphore.permits / 4)));
     while (!signal.aborted) {
       while (inFlight.size >= maxPolls && !signal.aborted) await Promise.race([...inFlight]);
       if (signal.aborted) break;
       let permits: Permit[];
-      if (inFlight.size === 0) {
+      if (partial === 0) {
         try {
           permits = [await this.#o.semaphore.acquire(1, { signal })];
         } catch {
@@ -107,8 +107,11 @@ export class ReceiveLoop {
         if (!more) break;
         permits.push(more);
       }
+      const full = permits.length === 10;
+      if (!full) partial++;
       const poll: Promise<void> = this.#poll(permits).finally(() => {
         inFlight.delete(poll);
+        if (!full) partial--;
       });
       inFlight.add(poll);
     }
