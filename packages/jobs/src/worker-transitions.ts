@@ -91,11 +91,9 @@ export function recordProgress(
   current: JobStatus | undefined,
   input: { workerId: string; progress?: JobProgress | undefined; now: number },
 ): Transition {
-  const held = checkHolder(current, input.workerId);
+  const held = checkRunning(current, input.workerId);
   if (!held.ok) return held;
   const status = held.status;
-  if (status.state !== 'processing')
-    return refuse('not-processing', `job ${status.jobId} is ${status.state}`);
   return {
     ok: true,
     status: {
@@ -118,11 +116,9 @@ export function markPlayable(
   current: JobStatus | undefined,
   input: { workerId: string; attempt: string; masterKey: string; now: number },
 ): Transition {
-  const held = checkHolder(current, input.workerId);
+  const held = checkRunning(current, input.workerId);
   if (!held.ok) return held;
   const status = held.status;
-  if (status.state !== 'processing')
-    return refuse('not-processing', `job ${status.jobId} is ${status.state}`);
   return {
     ok: true,
     status: {
@@ -238,6 +234,13 @@ function checkHolder(current: JobStatus | undefined, workerId: string): Transiti
     return refuse('not-holder', `job ${current.jobId} is held by ${current.worker?.id ?? 'no worker'}`);
   }
   return { ok: true, status: current };
+}
+
+/** As {@link checkHolder}, and the job must be `processing`: progress and a live ladder need a running attempt. */
+function checkRunning(current: JobStatus | undefined, workerId: string): Transition {
+  const held = checkHolder(current, workerId);
+  if (!held.ok || held.status.state === 'processing') return held;
+  return refuse('not-processing', `job ${held.status.jobId} is ${held.status.state}`);
 }
 
 /** The status without what only a running attempt has (progress, holder, live ladder). */

@@ -90,6 +90,26 @@ describe('webhook delivery', () => {
     }
   });
 
+  test('an abort during the backoff ends the delivery at once, rejecting with the signal reason', async () => {
+    const receiver = await startReceiver([503]);
+    const controller = new AbortController();
+    const reason = new Error('worker stopping');
+
+    const delivering = deliverWebhook({
+      url: receiver.url,
+      secret,
+      event: 'job.succeeded',
+      status: statusFixture(),
+      baseDelayMs: 600_000, // the backoff would outlive the test: only the abort can end it
+      allowPrivateNetworks: true,
+      signal: controller.signal,
+      onAttempt: () => controller.abort(reason),
+    });
+
+    await expect(delivering).rejects.toBe(reason);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   test('does not retry a 4xx answer, and reports an unreachable receiver without throwing', async () => {
     const receiver = await startReceiver([410]);
 

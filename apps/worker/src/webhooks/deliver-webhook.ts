@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobStatus, WebhookDelivery } from '@media-server/jobs';
 import { type HostResolver, resolveWebhookDestination } from './webhook-destination.ts';
 
@@ -90,7 +91,13 @@ export async function deliverWebhook(options: DeliverWebhookOptions): Promise<We
       !delivery.ok &&
       (delivery.statusCode === undefined || delivery.statusCode === 429 || delivery.statusCode >= 500);
     if (delivery.ok || !retryable || attempt === maxAttempts) break;
-    await sleep(baseDelayMs * 2 ** (attempt - 1), options.signal);
+    // An abort rejects with the signal's reason, as every other abort point here does.
+    await sleep(baseDelayMs * 2 ** (attempt - 1), undefined, { signal: options.signal }).catch(
+      (error: unknown) => {
+        options.signal?.throwIfAborted();
+        throw error;
+      },
+    );
   }
   return deliveries;
 }
@@ -158,20 +165,5 @@ function postPinned(
     });
     request.on('error', reject);
     request.end(body);
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
