@@ -18,14 +18,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { QueueConsumer } from '../src/index.ts';
-import { idealMakespan, type Mix, makeMixes, percentile } from './handler-times.ts';
+import { idealMakespan, type Mix, makeMixes, mulberry32, percentile } from './handler-times.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY_PICKUP = process.env.BENCH_ONLY === 'pickup';
 const SEED = 20_261_130;
 const PICKUP_SENDS = Number(process.env.BENCH_PICKUP_SENDS ?? 150);
 /** `prefetch` of the prefetching contender, as a multiple of its concurrency. */
-const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 1);
+const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 2);
 const LATENCIES_MS = [0, 25];
 /** Concurrency → messages per run (more at 200, so that a run is not mostly ramp-up). */
 const CELLS: ReadonlyArray<{ concurrency: number; messages: number }> = [
@@ -172,12 +172,15 @@ async function pickup(sqs: SQSClient, contender: Contender): Promise<number[]> {
     picked();
   });
   await sleep(300);
+  // Seeded gaps of 30–60 ms (the same for every contender), so that no fixed period lines up with a
+  // contender's own timers.
+  const gap = mulberry32(SEED + 3);
   for (let i = 0; i < PICKUP_SENDS; i++) {
     const got = new Promise<void>((resolve) => (picked = resolve));
     sentAt = performance.now();
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: String(i) }));
     await got;
-    await sleep(30);
+    await sleep(30 + gap() * 30);
   }
   await stop();
   await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
@@ -209,6 +212,12 @@ function cell(latencyMs: number, concurrency: number, mix: string, contender: st
 const pickups = new Map<string, number[]>();
 const loads: number[] = [];
 
+/** The contenders in run `run`'s order: each run starts with another one, so none always goes first. */
+function inTurn(run: number): ReadonlyArray<{ name: string; run: Contender }> {
+  const shift = run % CONTENDERS.length;
+  return [...CONTENDERS.slice(shift), ...CONTENDERS.slice(0, shift)];
+}
+
 const startedAt = new Date();
 for (let run = 0; run < RUNS; run++) {
   for (const latencyMs of LATENCIES_MS) {
@@ -231,7 +240,7 @@ for (let run = 0; run < RUNS; run++) {
                 concurrency,
               ) /
                 1000);
-            for (const contender of CONTENDERS) {
+            for (const contender of inTurn(run)) {
               loads.push(loadavg()[0] ?? 0);
               const throughput = messages / (await measure(server.sqs, contender.run, mix, concurrency));
               const entry = cell(latencyMs, concurrency, mix.name, contender.name);
@@ -242,7 +251,7 @@ for (let run = 0; run < RUNS; run++) {
           }
         }
       }
-      for (const contender of CONTENDERS) {
+      for (const contender of inTurn(run)) {
         const key = `${latencyMs}|${contender.name}`;
         pickups.set(key, [...(pickups.get(key) ?? []), ...(await pickup(server.sqs, contender.run))]);
       }

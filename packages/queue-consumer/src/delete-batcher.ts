@@ -47,6 +47,7 @@ export class DeleteBatcher {
   readonly #onError: ((error: QueueConsumerError, entry: DeleteEntry) => void) | undefined;
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: DeleteBatcherOptions) {
@@ -80,18 +81,30 @@ export class DeleteBatcher {
 
   #enqueue(pending: Pending): void {
     this.#queue.push(pending);
-    if (this.#queue.length >= 10) this.#sendQueued();
+    if (this.#queue.length >= 10) this.#immediate ??= setImmediate(() => this.#sendFull());
     else this.#timer ??= setTimeout(() => this.#sendQueued(), this.#flushMs);
+  }
+
+  /** Sends the full batches; the rest waits for the flush timer (started by its first entry). */
+  #sendFull(): void {
+    this.#immediate = undefined;
+    while (this.#queue.length >= 10) this.#sendBatch(this.#queue.splice(0, 10));
+    // The rest waits `flushMs` from now for company, as a first entry does.
+    clearTimeout(this.#timer);
+    this.#timer = this.#queue.length === 0 ? undefined : setTimeout(() => this.#sendQueued(), this.#flushMs);
   }
 
   #sendQueued(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, 10);
-      const sending = this.#send(batch).finally(() => this.#inFlight.delete(sending));
-      this.#inFlight.add(sending);
-    }
+    clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    while (this.#queue.length > 0) this.#sendBatch(this.#queue.splice(0, 10));
+  }
+
+  #sendBatch(batch: Pending[]): void {
+    const sending = this.#send(batch).finally(() => this.#inFlight.delete(sending));
+    this.#inFlight.add(sending);
   }
 
   async #send(batch: Pending[]): Promise<void> {

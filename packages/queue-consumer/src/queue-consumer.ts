@@ -113,6 +113,8 @@ export class QueueConsumer {
   #deadLetterUrl: Promise<string> | undefined;
   #state: QueueConsumerState = 'new';
   #startPromise: Promise<void> | undefined;
+  /** Set while the start is not settled: messages received meanwhile wait for it before dispatch. */
+  #startSettled: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
   #lastReceiveEmpty = false;
   #idleEmitted = false;
@@ -185,7 +187,8 @@ export class QueueConsumer {
   }
 
   /**
-   * Reads the queue's attributes (visibility timeout, redrive policy), then starts polling. Rejects with
+   * Reads the queue's attributes (visibility timeout, redrive policy) and starts polling at the same time
+   * (messages received before the attributes are in wait for them); resolves once they are read. Rejects with
    * {@link QueueNotFoundError} or {@link CredentialsError} when the queue or the credentials are wrong,
    * and with a `START_FAILED` error when SQS cannot be reached.
    */
@@ -199,17 +202,24 @@ export class QueueConsumer {
 
   async #start(): Promise<void> {
     this.#state = 'starting';
+    const attributesRead = this.#sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.#queueUrl,
+        AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
+      }),
+    );
+    // Continuous polling starts with the attribute read, one round trip earlier; what it receives meanwhile
+    // is dispatched once the start is settled (and handed back if the start failed).
+    const started = Promise.withResolvers<void>();
+    this.#startSettled = started.promise;
+    if (!this.#o.schedule) this.#startReceiver();
     let attributes: Record<string, string>;
     try {
-      const out = await this.#sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: this.#queueUrl,
-          AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
-        }),
-      );
-      attributes = out.Attributes ?? {};
+      attributes = (await attributesRead).Attributes ?? {};
     } catch (error) {
       this.#state = 'stopped';
+      started.resolve();
+      await (this.#receiver as ReceiveLoop | undefined)?.stop();
       throw (
         fatalAwsError(error, this.#queueUrl) ??
         new QueueConsumerError('START_FAILED', `cannot read attributes of ${this.#queueUrl}`, {
@@ -230,9 +240,20 @@ export class QueueConsumer {
       onLifetimeExceeded: (messageId) => this.#events.emit('lifetimeExceeded', messageId),
       onError: (error) => this.#events.emit('error', error),
     });
+    this.#state = 'running';
+    if (this.#o.schedule) this.#startReceiver();
+    this.#events.emit('started');
+    this.#startSettled = undefined;
+    started.resolve();
+  }
+
+  #startReceiver(): void {
     const common = {
       semaphore: this.#holdSemaphore,
-      dispatch: (messages: Message[], permits: Permit[]) => this.#dispatch(messages, permits),
+      dispatch: (messages: Message[], permits: Permit[]) => {
+        if (this.#startSettled === undefined) this.#dispatch(messages, permits);
+        else void this.#startSettled.then(() => this.#dispatch(messages, permits));
+      },
       onError: (error: unknown) => this.#onReceiveError(error),
       onEmpty: () => {
         this.#lastReceiveEmpty = true;
@@ -250,11 +271,10 @@ export class QueueConsumer {
       : new ReceiveLoop({
           ...common,
           pollers: this.#o.pollers ?? Math.ceil(this.#holdSemaphore.permits / 10),
+          fullBatches: (this.#o.prefetch ?? 0) >= 9,
           receive: (max, signal) => this.#receive(max, this.#o.waitTimeSeconds ?? 20, signal),
         });
-    this.#state = 'running';
     this.#receiver.start();
-    this.#events.emit('started');
   }
 
   /**
@@ -359,6 +379,8 @@ export class QueueConsumer {
   }
 
   #onReceiveError(error: unknown): 'retry' | 'stop' {
+    // While starting, the attribute read decides (and reports) whether the queue can be read at all.
+    if (this.#state === 'starting') return 'retry';
     const fatal = fatalAwsError(error, this.#queueUrl);
     if (fatal) {
       this.#events.emit('error', fatal);

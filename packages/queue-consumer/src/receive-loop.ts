@@ -3,11 +3,23 @@ import type { Permit, Semaphore } from '@media-server/semaphore';
 import { sleep } from './aws-errors.ts';
 import { computeBackoffMs } from './backoff.ts';
 
+/** Reason of the internal wake-up aborts: a shared value, since `abort()` without one builds a DOMException. */
+const WOKEN = new Error('receive loop woken');
+
+/** Polls started in one turn of the event loop, at most. */
+const POLLS_PER_TURN = 4;
+
 /** What a receive loop needs from its owner. */
 export interface ReceiveLoopOptions {
   semaphore: Semaphore;
   /** Most polls in flight at once (one per 10 free permits). */
   pollers: number;
+  /**
+   * Ask only for full batches (10 messages, or all the permits when there are fewer). Safe when the
+   * semaphore holds at least 9 permits more than there are handler slots (`prefetch` ≥ 9): a handler slot
+   * can then only be idle while 10 permits are free, so waiting for a batch never starves a handler.
+   */
+  fullBatches?: boolean | undefined;
   /** One ReceiveMessage for at most `max` messages; `signal` aborts it. */
   receive(max: number, signal: AbortSignal): Promise<Message[]>;
   /** Takes the received messages; `permits[i]` belongs to `messages[i]` and is the owner's to release. */
@@ -25,7 +37,9 @@ export interface ReceiveLoopOptions {
  * flight, another starts only for a batch (a quarter of the permits, 2 to 10, free at once), up to
  * `pollers` polls: a single freed permit waits for the poll in flight rather than paying for a
  * one-message request, which keeps requests few and batches large; a poll that asked for 10 never holds
- * the next one back. Receive errors back off (full jitter, 100 ms doubling to 10 s) and retry.
+ * the next one back (with `fullBatches`, every poll asks for 10). Polls start at most `POLLS_PER_TURN` per
+ * event-loop turn and send at the end of the turn. Receive errors back off (full jitter, 100 ms doubling to
+ * 10 s) and retry.
  */
 export class ReceiveLoop {
   readonly #o: ReceiveLoopOptions;
@@ -67,11 +81,27 @@ export class ReceiveLoop {
     const maxPolls = Math.max(1, this.#o.pollers);
     // A second poll while a partial one is in flight must be worth a request: this many messages at least.
     const minBatch = Math.min(10, Math.max(2, Math.ceil(this.#o.semaphore.permits / 4)));
+    let startedThisTurn = 0;
     while (!signal.aborted) {
+      if (startedThisTurn >= POLLS_PER_TURN) {
+        // Let answers and timers run between groups of polls, so that the first answers are read while
+        // the rest are still to be sent (at start, or after many permits freed at once).
+        await new Promise(setImmediate);
+        startedThisTurn = 0;
+      }
       while (inFlight.size >= maxPolls && !signal.aborted) await Promise.race([...inFlight]);
       if (signal.aborted) break;
       let permits: Permit[];
-      if (partial === 0) {
+      if (this.#o.fullBatches) {
+        try {
+          permits = splitPermit(
+            await this.#o.semaphore.acquire(Math.min(10, this.#o.semaphore.permits), { signal }),
+          );
+        } catch {
+          // Stopped, or refused because the permits shrank: retry with the new count unless stopped.
+          continue;
+        }
+      } else if (partial === 0) {
         try {
           permits = [await this.#o.semaphore.acquire(1, { signal })];
         } catch {
@@ -82,11 +112,11 @@ export class ReceiveLoop {
         // controller aborted by either (not AbortSignal.any, whose dependent signals live until a GC).
         const wake = new AbortController();
         let pollReturned = false;
-        const onStop = (): void => wake.abort();
+        const onStop = (): void => wake.abort(WOKEN);
         signal.addEventListener('abort', onStop, { once: true });
         void Promise.race([...inFlight]).then(() => {
           pollReturned = true;
-          wake.abort();
+          wake.abort(WOKEN);
         });
         try {
           const batch = await this.#o.semaphore.acquire(Math.min(minBatch, this.#o.semaphore.permits), {
@@ -99,7 +129,7 @@ export class ReceiveLoop {
           continue;
         } finally {
           signal.removeEventListener('abort', onStop);
-          wake.abort();
+          wake.abort(WOKEN);
         }
       }
       while (permits.length < 10) {
@@ -114,6 +144,7 @@ export class ReceiveLoop {
         if (!full) partial--;
       });
       inFlight.add(poll);
+      startedThisTurn++;
     }
     await Promise.allSettled([...inFlight]);
   }
@@ -122,6 +153,8 @@ export class ReceiveLoop {
   async #poll(permits: Permit[]): Promise<void> {
     let messages: Message[];
     try {
+      // Send at the end of this turn: handlers whose timers are due run first.
+      await new Promise(setImmediate);
       messages = await this.#o.receive(permits.length, this.#abortRequests.signal);
       this.#failures = 0;
     } catch (error) {

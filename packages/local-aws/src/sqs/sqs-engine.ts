@@ -205,7 +205,8 @@ export class SqsEngine {
         return this.#insert(queue, item, now);
       }),
     );
-    if (results.some((result) => !(result instanceof Error))) this.waiters.notify(queue.id);
+    const sent = results.filter((result) => !(result instanceof Error)).length;
+    if (sent > 0) this.waiters.notify(queue.id, sent);
     return results;
   }
 
@@ -285,15 +286,24 @@ export class SqsEngine {
     const first = this.queueByName(queueName);
     const wait = options.waitSeconds ?? intAttribute(first.attributes, 'ReceiveMessageWaitTimeSeconds');
     const deadline = Date.now() + wait * 1000;
+    // Woken by a send, this receive owes the wake to another waiter if it cannot use it (aborted) or if it
+    // took a full batch (more may be left): a send wakes one waiter per message, not all of them.
+    let notified = false;
     for (;;) {
-      if (this.#closed || options.signal?.aborted === true) return [];
+      if (this.#closed || options.signal?.aborted === true) {
+        if (notified) this.waiters.notify(first.id, 1);
+        return [];
+      }
       const queue = this.store.queueByName(queueName);
       if (queue === undefined || queue.id !== first.id) return [];
       const received = this.receiveNow(queue, options);
       const now = Date.now();
-      if (received.length > 0 || now >= deadline) return received;
+      if (received.length > 0 || now >= deadline) {
+        if (notified && received.length >= options.maxMessages) this.waiters.notify(queue.id, 1);
+        return received;
+      }
       const next = this.store.nextVisibleAt(queue.id, now);
-      await this.waiters.wait(queue.id, Math.min(deadline, next ?? deadline), options.signal);
+      notified = await this.waiters.wait(queue.id, Math.min(deadline, next ?? deadline), options.signal);
     }
   }
 
