@@ -24,7 +24,7 @@ function now(): number {
 
 const WARMUPS = 2;
 const REPEATS = 9;
-const UNCONTENDED_OPS = 200_000;
+const UNCONTENDED_OPS = 2_000_000;
 const TASKS = 10_000;
 const WAITERS = 50_000;
 const ABORTS = 10_000;
@@ -232,8 +232,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-// Metric by metric; within a metric the libraries take turns on every repeat, so that drift of the
-// shared machine hits all of them alike. Timed runs are not preceded by gc(): a full GC clears weak
+// Metric by metric; within a metric the libraries take turns on every repeat, in a rotating order, so
+// that drift of the shared machine and the position in the sequence hit all of them alike. Timed runs are not preceded by gc(): a full GC clears weak
 // references embedded in optimized code and deoptimizes it, which would time the JIT, not the library.
 const metrics: Metric[] = ['uncontended', 'tasks', 'heap', 'abort'];
 const results = new Map<string, Partial<Record<Metric, number>>>(libraries.map((l) => [l.name, {}]));
@@ -244,7 +244,9 @@ for (const metric of metrics) {
   const runs = new Map<string, number[]>();
   if (metric === 'uncontended') uncontendedRuns = runs;
   for (let repeat = 0; repeat < WARMUPS + REPEATS; repeat++) {
-    for (const library of libraries) {
+    // Each repeat starts with another library, so that none always runs first (or right after the floor).
+    const shift = repeat % libraries.length;
+    for (const library of [...libraries.slice(shift), ...libraries.slice(0, shift)]) {
       const measure = library[metric];
       if (measure === undefined) continue;
       const value = await measure();
