@@ -446,6 +446,7 @@ export class QueueConsumer {
       r.prefetched = true;
       try {
         slot = await this.#semaphore.acquire(1, { signal: r.controller.signal });
+        this.#followCapacity();
       } catch {
         this.#finish(r); // handed back by stop()
         return;
@@ -688,10 +689,21 @@ export class QueueConsumer {
 
   #finish(r: InFlight): void {
     if (!this.#inFlight.delete(r)) return;
+    this.#followCapacity();
     r.permit.release();
     if (r.holdsGroup && r.groupId !== undefined) this.#gate.leave(r.groupId);
     for (const resolve of this.#finishWaiters.splice(0)) resolve();
     this.#checkIdle();
+  }
+
+  /**
+   * With `prefetch`, the messages held follow the handler slots: `semaphore.setPermits(n)` makes room for
+   * `n + prefetch` (checked whenever a message starts or finishes).
+   */
+  #followCapacity(): void {
+    if (this.#holdSemaphore === this.#semaphore) return;
+    const wanted = this.#semaphore.permits + (this.#o.prefetch ?? 0);
+    if (this.#holdSemaphore.permits !== wanted) this.#holdSemaphore.setPermits(wanted);
   }
 
   #checkIdle(): void {

@@ -8,6 +8,7 @@ beforeAll(async () => {
   aws = await startTestAws([
     { name: 'prefetch' },
     { name: 'prefetch-stop', attributes: { VisibilityTimeout: '60' } },
+    { name: 'prefetch-grow' },
   ]);
 });
 
@@ -109,5 +110,45 @@ describe('prefetch', () => {
     expect(() => new QueueConsumer({ ...base, batchHandler: () => {}, prefetch: 2 })).toThrow(
       /prefetch works with handler/,
     );
+  });
+
+  test('setPermits on the semaphore also resizes what is held: n slots hold n + prefetch messages', async () => {
+    // Prepare: 2 slots and 2 prefetched; 20 messages whose handlers wait to be released.
+    const url = aws.url('prefetch-grow');
+    await sendAll(
+      aws.sqs,
+      url,
+      Array.from({ length: 20 }, (_, i) => `m${i}`),
+    );
+    let running = 0;
+    const gates: Array<() => void> = [];
+    const consumer = new QueueConsumer({
+      sqs: aws.sqs,
+      queueUrl: url,
+      concurrency: 2,
+      prefetch: 2,
+      waitTimeSeconds: 1,
+      handler: async (_message, { signal }) => {
+        running++;
+        await new Promise<void>((resolve) => {
+          gates.push(resolve);
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        running--;
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor(() => running === 2 && consumer.inFlight === 4, 20_000, 'two running, two prefetched');
+
+      // Act: six slots.
+      consumer.semaphore.setPermits(6);
+
+      // Assess: six run and two wait, with no handler released meanwhile.
+      await waitFor(() => running === 6 && consumer.inFlight === 8, 20_000, 'six running, two prefetched');
+      expect(gates).toHaveLength(6);
+    } finally {
+      await consumer.stop({ graceMs: 0 });
+    }
   });
 });
