@@ -25,7 +25,7 @@ const ONLY_PICKUP = process.env.BENCH_ONLY === 'pickup';
 const SEED = 20_261_130;
 const PICKUP_SENDS = Number(process.env.BENCH_PICKUP_SENDS ?? 150);
 /** `prefetch` of the prefetching contender, as a multiple of its concurrency. */
-const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 2);
+const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 3);
 const LATENCIES_MS = [0, 25];
 /** Concurrency → messages per run (more at 200, so that a run is not mostly ramp-up). */
 const CELLS: ReadonlyArray<{ concurrency: number; messages: number }> = [
