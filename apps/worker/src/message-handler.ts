@@ -115,6 +115,10 @@ async function resolveTargets(
   } catch (error) {
     if (error instanceof S3EventParseError) {
       metrics.ignored.inc({ reason: 'unrecognised' });
+      log.warn(
+        { messageId: message.MessageId, error: error.message, body: body.slice(0, 200) },
+        'message is neither a job message nor an S3 event: deleted without work',
+      );
       throw new PermanentError(`message is neither a job message nor an S3 event: ${error.message}`, {
         cause: error,
       });

@@ -138,6 +138,10 @@ describe('odd keys and bad inputs', () => {
       .toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     expect(worker.logs.filter((line) => line.msg === 'job started').length).toBe(startedBefore);
     expect((await queueCounts(aws.sqs, aws.dlqUrl)).visible).toBe(0);
+    // Only the garbage is worth an operator's attention: one warning that names it.
+    const dropped = () => worker.logs.filter((line) => String(line.msg).startsWith('message is neither'));
+    await expect.poll(() => dropped().length, { timeout: 10_000 }).toBe(1);
+    expect(dropped()[0]).toMatchObject({ level: 40, body: 'not json at all' });
     const jobs = await aws.s3.send(
       new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: 'jobs/', Delimiter: '/' }),
     );
