@@ -113,8 +113,6 @@ export class QueueConsumer {
   #deadLetterUrl: Promise<string> | undefined;
   #state: QueueConsumerState = 'new';
   #startPromise: Promise<void> | undefined;
-  /** Set while the start is not settled: messages received meanwhile wait for it before dispatch. */
-  #startSettled: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
   #lastReceiveEmpty = false;
   #idleEmitted = false;
@@ -210,15 +208,12 @@ export class QueueConsumer {
     );
     // Continuous polling starts with the attribute read, one round trip earlier; what it receives meanwhile
     // is dispatched once the start is settled (and handed back if the start failed).
-    const started = Promise.withResolvers<void>();
-    this.#startSettled = started.promise;
     if (!this.#o.schedule) this.#startReceiver();
     let attributes: Record<string, string>;
     try {
       attributes = (await attributesRead).Attributes ?? {};
     } catch (error) {
       this.#state = 'stopped';
-      started.resolve();
       await (this.#receiver as ReceiveLoop | undefined)?.stop();
       throw (
         fatalAwsError(error, this.#queueUrl) ??
@@ -243,16 +238,17 @@ export class QueueConsumer {
     this.#state = 'running';
     if (this.#o.schedule) this.#startReceiver();
     this.#events.emit('started');
-    this.#startSettled = undefined;
-    started.resolve();
   }
 
   #startReceiver(): void {
     const common = {
       semaphore: this.#holdSemaphore,
       dispatch: (messages: Message[], permits: Permit[]) => {
-        if (this.#startSettled === undefined) this.#dispatch(messages, permits);
-        else void this.#startSettled.then(() => this.#dispatch(messages, permits));
+        if (this.#state !== 'starting') this.#dispatch(messages, permits);
+        else {
+          const dispatch = () => this.#dispatch(messages, permits);
+          void (this.#startPromise as Promise<void>).then(dispatch, dispatch);
+        }
       },
       onError: (error: unknown) => this.#onReceiveError(error),
       onEmpty: () => {
