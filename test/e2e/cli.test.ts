@@ -132,6 +132,22 @@ describe('the media-server command against the running stack', () => {
     expect(gone.stderr).toMatch(/^media-server: the API said 404: .*\n$/);
   });
 
+  test('--mp4 separate reaches the job: its own MP4 encode beside the HLS ladder', async () => {
+    const run = await cli(
+      ['upload', clip, '--presets', 'mp4,hls', '--mp4', 'separate', '--wait', '--json'],
+      stack.cliEnv,
+    );
+
+    expect(run.code, run.stderr).toBe(0);
+    const [result] = JSON.parse(run.stdout) as Array<{ id: string; state: string }>;
+    expect(result?.state).toBe('succeeded');
+    const job = JSON.parse((await cli(['jobs', 'get', result?.id ?? '', '--json'], stack.cliEnv)).stdout);
+    expect(job.mp4).toBe('separate');
+    expect(job.outputs.map((output: { preset: string }) => output.preset)).toEqual(
+      expect.arrayContaining(['mp4', 'hls']),
+    );
+  });
+
   test('a job that fails: its error is printed and the exit code is 1', async () => {
     const notMedia = join(dir, 'not-media.mp4');
     await writeFile(notMedia, 'this is text, not a video '.repeat(100));
@@ -159,6 +175,12 @@ describe('the media-server command against the running stack', () => {
       [['upload', join(dir, 'missing.mp4')], stack.cliEnv, 2, /missing\.mp4: no such file/],
       [['upload', subdir], stack.cliEnv, 2, /is a directory/],
       [['upload', clip, '--presets', 'mp4,gif'], stack.cliEnv, 2, /unknown preset "gif" \(presets: mp4, hls/],
+      [
+        ['upload', clip, '--mp4', 'twice'],
+        stack.cliEnv,
+        2,
+        /'twice' is invalid\. Allowed choices are shared, separate/,
+      ],
       [
         ['upload', clip],
         { ...stack.cliEnv, MEDIA_SERVER_API_KEY: 'wrong-key' },

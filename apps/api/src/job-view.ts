@@ -67,6 +67,7 @@ export async function jobView(
   };
   if (spec?.presets !== undefined) view.presets = spec.presets;
   if (spec?.webhookUrl !== undefined) view.webhookUrl = spec.webhookUrl;
+  if (spec?.mp4 !== undefined) view.mp4 = spec.mp4;
   if (status?.progress !== undefined) view.progress = status.progress;
   if (status?.probe !== undefined) view.probe = status.probe;
   if (status?.error !== undefined) view.error = status.error;

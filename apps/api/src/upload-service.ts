@@ -26,6 +26,7 @@ export interface NewUpload {
   size?: number | undefined;
   presets?: PresetName[] | undefined;
   webhookUrl?: string | undefined;
+  mp4?: JobSpec['mp4'];
   owner: string;
   /** Force a method (Uppy decides itself); default: by size against the threshold. */
   method?: 'put' | 'multipart' | undefined;
@@ -136,6 +137,7 @@ function newUploadSpec(limits: UploadLimits, input: NewUpload, method: 'put' | '
     },
     ...(input.presets === undefined ? {} : { presets: input.presets }),
     ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
+    ...(input.mp4 === undefined ? {} : { mp4: input.mp4 }),
     upload: { method, expiresAt: new Date(now.getTime() + limits.urlTtlSeconds * 1000).toISOString() },
     owner: input.owner,
   };

@@ -60,6 +60,30 @@ describe('jobs and their events', () => {
     expect((await h.client.jobs.get(job.id)).id).toBe(job.id);
   });
 
+  it('POST /v1/jobs records how the MP4 is made, and shows it; an unknown mode is a 400', async () => {
+    await h.s3.send(
+      new PutObjectCommand({
+        Bucket: 'media',
+        Key: 'library/mode.mp4',
+        Body: bytes(10),
+        ContentType: 'video/mp4',
+      }),
+    );
+    const job = await h.client.jobs.create({
+      key: 'library/mode.mp4',
+      presets: ['mp4', 'hls'],
+      mp4: 'separate',
+    });
+    expect(job.mp4).toBe('separate');
+    expect((await store.readSpec(job.id))?.mp4).toBe('separate');
+    expect((await h.client.jobs.get(job.id)).mp4).toBe('separate');
+    const plain = await h.client.jobs.create({ key: 'library/mode.mp4' });
+    expect(plain.mp4).toBeUndefined();
+    await expect(
+      h.client.jobs.create({ key: 'library/mode.mp4', mp4: 'twice' as 'separate' }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+
   it('POST /v1/jobs refuses a missing object and the system prefixes', async () => {
     await expect(h.client.jobs.create({ key: 'library/none.mp4' })).rejects.toMatchObject({ status: 422 });
     await expect(h.client.jobs.create({ key: 'outputs/x/mp4/a.mp4' })).rejects.toMatchObject({ status: 422 });

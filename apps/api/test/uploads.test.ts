@@ -58,6 +58,7 @@ describe('uploads through real HTTP against local-aws', () => {
       size: 10,
       presets: ['mp4', 'poster'],
       webhookUrl: 'http://127.0.0.1:9/hook',
+      mp4: 'separate',
     });
     const object = await h.s3.send(new GetObjectCommand({ Bucket: 'media', Key: specKey(upload.id) }));
     const spec = JSON.parse((await object.Body?.transformToString()) ?? '{}');
@@ -67,6 +68,7 @@ describe('uploads through real HTTP against local-aws', () => {
       source: { key: upload.key, filename: 'a.mp4', contentType: 'video/mp4', size: 10 },
       presets: ['mp4', 'poster'],
       webhookUrl: 'http://127.0.0.1:9/hook',
+      mp4: 'separate',
       upload: { method: 'put' },
       owner: 'test',
     });

@@ -1,4 +1,4 @@
-import { createClient, type MediaServerClient, PRESET_NAMES } from '@media-server/client';
+import { createClient, type MediaServerClient, type Mp4Mode, PRESET_NAMES } from '@media-server/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   deleteJobCommand,
@@ -111,6 +111,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       '--presets <list>',
       `comma-separated processing to run (${PRESET_NAMES.join(', ')}); default: what fits`,
     )
+    .addOption(
+      new Option(
+        '--mp4 <mode>',
+        'with mp4 and hls: "shared" remuxes the top HLS rung, "separate" encodes the MP4 on its own (about twice the CPU)',
+      ).choices(['shared', 'separate']),
+    )
     .option('--wait', 'follow each job to its end and print its playback and download links')
     .option('--parallel <n>', 'files uploaded at the same time', positiveInteger, 3)
     .option('--concurrency <n>', 'parts of one file sent at the same time', positiveInteger, 4)
@@ -120,7 +126,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
           client,
           out,
           files: string[],
-          options: { presets?: string; wait?: boolean; parallel: number; concurrency: number },
+          options: {
+            presets?: string;
+            mp4?: Mp4Mode;
+            wait?: boolean;
+            parallel: number;
+            concurrency: number;
+          },
         ) =>
           uploadCommand(
             client,
@@ -128,6 +140,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
             files,
             {
               presets: parsePresets(options.presets),
+              mp4: options.mp4,
               wait: options.wait === true,
               parallel: options.parallel,
               concurrency: options.concurrency,

@@ -8,6 +8,7 @@ export {
 } from './client.ts';
 // The TypeBox schemas the types above are derived from, as types only (no runtime cost here); the values,
 // for validating with TypeBox, are exported by `@media-server/client/contract`.
+export type { Mp4Mode, Mp4ModeSchema } from './contract/common.ts';
 export type {
   JobError,
   JobErrorSchema,

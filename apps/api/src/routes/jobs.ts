@@ -39,7 +39,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { key, presets, webhookUrl } = request.body;
+      const { key, presets, webhookUrl, mp4 } = request.body;
       const keyProblem = sourceKeyProblem(key);
       if (keyProblem !== undefined) throw new ApiError('BAD_REQUEST', keyProblem);
       if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
@@ -71,6 +71,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         },
         ...(presets === undefined ? {} : { presets }),
         ...(webhookUrl === undefined ? {} : { webhookUrl }),
+        ...(mp4 === undefined ? {} : { mp4 }),
         owner: request.apiKeyId ?? '',
       };
       await ctx.store.writeSpec(spec);

@@ -1,4 +1,4 @@
-import type { JobView, MediaServerClient, PresetName, UploadProgress } from '@media-server/client';
+import type { JobView, MediaServerClient, Mp4Mode, PresetName, UploadProgress } from '@media-server/client';
 import { Listr } from 'listr2';
 import { checkFiles } from '../check-files.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -9,6 +9,8 @@ import { reportError } from '../report-error.ts';
 
 export interface UploadCommandOptions {
   presets: PresetName[] | undefined;
+  /** How the MP4 is made beside HLS; undefined: the API's default. */
+  mp4: Mp4Mode | undefined;
   wait: boolean;
   /** Files uploaded at the same time. */
   parallel: number;
@@ -93,6 +95,7 @@ async function runFile(
   try {
     const uploaded = await client.upload(file.path, {
       presets: options.presets,
+      mp4: options.mp4,
       concurrency: options.concurrency,
       signal,
       // The command aborts an interrupted upload itself, so that it can say which.

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { PresetsSchema, WebhookUrlSchema } from './common.ts';
+import { Mp4ModeSchema, PresetsSchema, WebhookUrlSchema } from './common.ts';
 import {
   JOB_ID_PATTERN,
   JobErrorSchema,
@@ -23,10 +23,11 @@ export const CreateJobBodySchema = Type.Object(
     }),
     presets: Type.Optional(PresetsSchema),
     webhookUrl: Type.Optional(WebhookUrlSchema),
+    mp4: Type.Optional(Mp4ModeSchema),
   },
   { additionalProperties: false },
 );
-/** Body of `POST /v1/jobs`: the key of an object already in the bucket, presets and webhook. */
+/** Body of `POST /v1/jobs`: the key of an object already in the bucket, presets, webhook and MP4 mode. */
 export type CreateJobBody = Static<typeof CreateJobBodySchema>;
 
 export const JobOutputViewSchema = Type.Object({
@@ -52,6 +53,7 @@ export const JobViewSchema = Type.Object(
     }),
     presets: Type.Optional(Type.Array(PresetNameSchema)),
     webhookUrl: Type.Optional(Type.String()),
+    mp4: Type.Optional(Mp4ModeSchema),
     attempts: Type.Integer({ minimum: 0 }),
     progress: Type.Optional(JobProgressSchema),
     probe: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { ContentTypeSchema, PresetsSchema, SizeSchema, WebhookUrlSchema } from './common.ts';
+import { ContentTypeSchema, Mp4ModeSchema, PresetsSchema, SizeSchema, WebhookUrlSchema } from './common.ts';
 import { JobIdSchema } from './job.ts';
 
 export const JobIdParamsSchema = Type.Object({ id: JobIdSchema });
@@ -11,10 +11,11 @@ export const CreateUploadBodySchema = Type.Object(
     size: SizeSchema,
     presets: Type.Optional(PresetsSchema),
     webhookUrl: Type.Optional(WebhookUrlSchema),
+    mp4: Type.Optional(Mp4ModeSchema),
   },
   { additionalProperties: false },
 );
-/** Body of `POST /v1/uploads`: the file's name, type and size, presets and webhook. */
+/** Body of `POST /v1/uploads`: the file's name, type and size, presets, webhook and MP4 mode. */
 export type CreateUploadBody = Static<typeof CreateUploadBodySchema>;
 
 export const PartUrlSchema = Type.Object({
