@@ -38,6 +38,8 @@ export interface RunFfmpegOptions {
   /** Media duration for percent/ETA. Default: the builder's `expectedDurationSeconds`. */
   durationSeconds?: number | undefined;
   /**
+   * Formerly the wait in ms between the steps of a stop (`q`, then SIGTERM, then SIGKILL).
+   *
    * @deprecated Ignored. Every stop (abort, timeout, stall, memory) deletes the outputs, so ffmpeg is
    * killed at once (SIGKILL) instead of being asked to finish its files first.
    */

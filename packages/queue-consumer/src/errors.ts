@@ -43,6 +43,7 @@ export type QueueConsumerErrorCode =
  * ```
  */
 export class QueueConsumerError extends Error {
+  /** The class name, `'QueueConsumerError'` (each subclass sets its own). */
   override name = 'QueueConsumerError';
   /** Machine-readable reason. */
   readonly code: QueueConsumerErrorCode;
@@ -82,6 +83,7 @@ export class QueueConsumerError extends Error {
  * ```
  */
 export class PermanentError extends QueueConsumerError {
+  /** The class name, `'PermanentError'`. */
   override name = 'PermanentError';
   /** Always `true`: this is what {@link isPermanentError} reads. */
   readonly permanent = true;
@@ -131,6 +133,7 @@ export function isPermanentError(error: unknown): boolean {
  * ```
  */
 export class QueueNotFoundError extends QueueConsumerError {
+  /** The class name, `'QueueNotFoundError'`. */
   override name = 'QueueNotFoundError';
   /** The URL that named no queue. */
   readonly queueUrl: string;
@@ -164,6 +167,7 @@ export class QueueNotFoundError extends QueueConsumerError {
  * ```
  */
 export class CredentialsError extends QueueConsumerError {
+  /** The class name, `'CredentialsError'`. */
   override name = 'CredentialsError';
   /**
    * @param message What AWS said.
@@ -191,6 +195,7 @@ export class CredentialsError extends QueueConsumerError {
  * ```
  */
 export class HandlerTimeoutError extends QueueConsumerError {
+  /** The class name, `'HandlerTimeoutError'`. */
   override name = 'HandlerTimeoutError';
   /** The `handlerTimeoutMs` that elapsed. */
   readonly timeoutMs: number;
@@ -222,6 +227,7 @@ export class HandlerTimeoutError extends QueueConsumerError {
  * ```
  */
 export class BatchEntryError extends QueueConsumerError {
+  /** The class name, `'BatchEntryError'`. */
   override name = 'BatchEntryError';
   /** The SQS error code of the entry (`ReceiptHandleIsInvalid`, …). */
   readonly entryCode: string;
@@ -277,6 +283,7 @@ export type S3EventParseErrorCode =
  * ```
  */
 export class S3EventParseError extends QueueConsumerError {
+  /** The class name, `'S3EventParseError'`. */
   override name = 'S3EventParseError';
   /** Why the body was refused. */
   readonly reason: S3EventParseErrorCode;

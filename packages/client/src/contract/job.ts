@@ -8,6 +8,7 @@ import { JOB_ID_PATTERN } from './names.ts';
 
 export { JOB_ID_PATTERN, PRESET_NAMES, TERMINAL_STATES } from './names.ts';
 
+/** TypeBox schema of a job id: 26 lowercase Crockford base32 characters ({@link JOB_ID_PATTERN}). */
 export const JobIdSchema = Type.String({ pattern: JOB_ID_PATTERN, description: 'Job id (26 characters)' });
 
 /** The processing a job asks for. The worker picks what fits the media when a job names none. */
@@ -28,6 +29,7 @@ export const PresetNameSchema = Type.Union(
 /** A preset name: `mp4`, `hls`, `poster`, `sprite`, `image` or `audio` (see {@link PRESET_NAMES}). */
 export type PresetName = Static<typeof PresetNameSchema>;
 
+/** TypeBox schema of {@link JobState}: where a job is. */
 export const JobStateSchema = Type.Union([
   Type.Literal('awaiting_upload'),
   Type.Literal('queued'),
@@ -41,6 +43,7 @@ export const JobStateSchema = Type.Union([
  */
 export type JobState = Static<typeof JobStateSchema>;
 
+/** TypeBox schema of {@link JobOutput}: one file a job produced. */
 export const JobOutputSchema = Type.Object({
   preset: PresetNameSchema,
   /** What the file is: mp4, hls-master, hls-playlist, hls-segment, poster, sprite, vtt, image, audio, peaks. */
@@ -55,6 +58,7 @@ export const JobOutputSchema = Type.Object({
 /** One file a job produced (its storage key, type, size and, for media, dimensions and duration). */
 export type JobOutput = Static<typeof JobOutputSchema>;
 
+/** TypeBox schema of {@link JobError}: why a job failed. */
 export const JobErrorSchema = Type.Object({
   code: Type.String(),
   message: Type.String(),
@@ -64,6 +68,7 @@ export const JobErrorSchema = Type.Object({
 /** Why a job failed: a code, a message, and whether retrying could help. */
 export type JobError = Static<typeof JobErrorSchema>;
 
+/** TypeBox schema of {@link WebhookDelivery}: one attempt to deliver a webhook of the job. */
 export const WebhookDeliverySchema = Type.Object({
   event: Type.String(),
   attempt: Type.Integer({ minimum: 1 }),
@@ -75,6 +80,7 @@ export const WebhookDeliverySchema = Type.Object({
 /** One attempt to deliver a webhook of the job. */
 export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
 
+/** TypeBox schema of {@link JobProgress}: how far a processing job is. */
 export const JobProgressSchema = Type.Object({
   percent: Type.Number({ minimum: 0, maximum: 100 }),
   stage: Type.String({
@@ -89,6 +95,7 @@ export const JobProgressSchema = Type.Object({
 /** How far a processing job is: percent, stage, and the encoder's speed and ETA when known. */
 export type JobProgress = Static<typeof JobProgressSchema>;
 
+/** TypeBox schema of {@link JobTimings}: when a job was queued, started and finished. */
 export const JobTimingsSchema = Type.Object({
   queuedAt: Type.Optional(Type.String({ format: 'date-time' })),
   startedAt: Type.Optional(Type.String({ format: 'date-time' })),

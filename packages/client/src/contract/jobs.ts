@@ -12,6 +12,7 @@ import {
   WebhookDeliverySchema,
 } from './job.ts';
 
+/** TypeBox schema of {@link CreateJobBody}: the body of `POST /v1/jobs`. */
 export const CreateJobBodySchema = Type.Object(
   {
     key: Type.String({
@@ -30,6 +31,7 @@ export const CreateJobBodySchema = Type.Object(
 /** Body of `POST /v1/jobs`: the key of an object already in the bucket, presets, webhook and MP4 mode. */
 export type CreateJobBody = Static<typeof CreateJobBodySchema>;
 
+/** TypeBox schema of {@link JobOutputView}: a job output with its presigned GET link. */
 export const JobOutputViewSchema = Type.Object({
   ...JobOutputSchema.properties,
   url: Type.String({ description: 'Presigned GET link' }),
@@ -38,6 +40,7 @@ export const JobOutputViewSchema = Type.Object({
 /** A {@link JobOutput} with a presigned GET link and when it expires. */
 export type JobOutputView = Static<typeof JobOutputViewSchema>;
 
+/** TypeBox schema of {@link JobView}: a job as the API answers it (e.g. `GET /v1/jobs/{id}`). */
 export const JobViewSchema = Type.Object(
   {
     id: JobIdSchema,
@@ -74,6 +77,7 @@ export const JobViewSchema = Type.Object(
 /** A job as the API shows it: state, source, progress, outputs with links, error, timings. */
 export type JobView = Static<typeof JobViewSchema>;
 
+/** TypeBox schema of {@link ListJobsQuery}: the query of `GET /v1/jobs`. */
 export const ListJobsQuerySchema = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(
@@ -83,6 +87,7 @@ export const ListJobsQuerySchema = Type.Object({
 /** Query of `GET /v1/jobs`: `limit` (1–100, default 20) and the `cursor` of the next page. */
 export type ListJobsQuery = Static<typeof ListJobsQuerySchema>;
 
+/** TypeBox schema of {@link JobList}: the answer of `GET /v1/jobs`. */
 export const JobListSchema = Type.Object(
   {
     items: Type.Array(JobViewSchema),
@@ -93,6 +98,7 @@ export const JobListSchema = Type.Object(
 /** One page of jobs, newest first, and the cursor of the next page when there is one. */
 export type JobList = Static<typeof JobListSchema>;
 
+/** TypeBox schema of {@link DeleteJobQuery}: the query of `DELETE /v1/jobs/{id}`. */
 export const DeleteJobQuerySchema = Type.Object({
   force: Type.Optional(Type.Boolean({ description: 'Delete even while a worker is processing the job' })),
 });

@@ -11,6 +11,10 @@ export const LegacyBodySchema = Type.Union([
   }),
   Type.Null(),
 ]);
+/**
+ * TypeBox schema of the 201 answer of the deprecated `POST /api/v1/video/pre-signed-url`: a presigned PUT
+ * URL, the job id and the object key.
+ */
 export const LegacyResponseSchema = Type.Object(
   {
     isSuccess: Type.Literal(true),

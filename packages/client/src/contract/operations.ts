@@ -19,7 +19,9 @@ import {
 export interface ClientOperation {
   /** `uploads.create`, `jobs.get`, … */
   method: string;
+  /** The schema of the request body, when the operation takes one. */
   body?: TSchema;
+  /** The schema of the query string, when the operation takes one. */
   query?: TSchema;
   /** The 2xx answer (absent for 204). */
   response?: TSchema;

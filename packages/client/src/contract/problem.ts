@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 
+/** The content type of every error answer of the API, whose body is a {@link Problem}. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** RFC 9457 problem details: the body of every error answer. */

@@ -2,8 +2,10 @@ import { type Static, Type } from 'typebox';
 import { ContentTypeSchema, Mp4ModeSchema, PresetsSchema, SizeSchema, WebhookUrlSchema } from './common.ts';
 import { JobIdSchema } from './job.ts';
 
+/** TypeBox schema of the path parameter `id` (a job id) of the routes under `/v1/jobs` and `/v1/uploads`. */
 export const JobIdParamsSchema = Type.Object({ id: JobIdSchema });
 
+/** TypeBox schema of {@link CreateUploadBody}: the body of `POST /v1/uploads`. */
 export const CreateUploadBodySchema = Type.Object(
   {
     filename: Type.String({ minLength: 1, maxLength: 1024 }),
@@ -18,6 +20,7 @@ export const CreateUploadBodySchema = Type.Object(
 /** Body of `POST /v1/uploads`: the file's name, type and size, presets, webhook and MP4 mode. */
 export type CreateUploadBody = Static<typeof CreateUploadBodySchema>;
 
+/** TypeBox schema of {@link PartUrl}: the presigned PUT URL of one part of a multipart upload. */
 export const PartUrlSchema = Type.Object({
   partNumber: Type.Integer({ minimum: 1, maximum: 10000 }),
   size: Type.Integer({ minimum: 0, description: 'Exact bytes to PUT (signed as Content-Length)' }),
@@ -26,6 +29,7 @@ export const PartUrlSchema = Type.Object({
 /** A presigned PUT URL of one part and the exact bytes it takes. */
 export type PartUrl = Static<typeof PartUrlSchema>;
 
+/** TypeBox schema of an upload by one presigned PUT (`method: 'put'`), one kind of {@link Upload}. */
 export const SingleUploadSchema = Type.Object(
   {
     id: JobIdSchema,
@@ -39,6 +43,10 @@ export const SingleUploadSchema = Type.Object(
   },
   { title: 'SingleUpload' },
 );
+/**
+ * TypeBox schema of a multipart upload with a presigned URL per part (`method: 'multipart'`), one of the two
+ * kinds of {@link Upload}.
+ */
 export const MultipartUploadSchema = Type.Object(
   {
     id: JobIdSchema,
@@ -52,16 +60,19 @@ export const MultipartUploadSchema = Type.Object(
   },
   { title: 'MultipartUpload' },
 );
+/** TypeBox schema of {@link Upload}: the answer of `POST /v1/uploads`. */
 export const UploadSchema = Type.Union([SingleUploadSchema, MultipartUploadSchema], { title: 'Upload' });
 /** A created upload: one presigned PUT (`method: 'put'`) or a multipart upload with a URL per part. */
 export type Upload = Static<typeof UploadSchema>;
 
+/** TypeBox schema of a part the storage already has (number, ETag, size) in {@link UploadParts}. */
 export const UploadedPartSchema = Type.Object({
   partNumber: Type.Integer({ minimum: 1 }),
   etag: Type.String(),
   size: Type.Integer({ minimum: 0 }),
 });
 
+/** TypeBox schema of {@link UploadParts}: the answer of `GET /v1/uploads/{id}/parts`. */
 export const UploadPartsSchema = Type.Object(
   {
     id: JobIdSchema,
@@ -82,6 +93,7 @@ export const UploadPartsSchema = Type.Object(
 /** The state of a multipart upload: parts the storage has and fresh URLs for the others. */
 export type UploadParts = Static<typeof UploadPartsSchema>;
 
+/** TypeBox schema of {@link CompleteUploadBody}: the body of `POST /v1/uploads/{id}/complete`. */
 export const CompleteUploadBodySchema = Type.Object(
   {
     parts: Type.Optional(

@@ -105,6 +105,7 @@ const SHAPES: Record<SqsErrorCode, ErrorShape> = {
  * ```
  */
 export class SqsServerError extends LocalAwsError {
+  /** The class name, `'SqsServerError'` (each subclass sets its own). */
   override readonly name: string = 'SqsServerError';
   /** The AWS error name (the `__type` of a JSON-protocol error, the SDK's error class name). */
   readonly awsCode: SqsErrorCode;
@@ -145,6 +146,7 @@ export class SqsServerError extends LocalAwsError {
  * ```
  */
 export class QueueDoesNotExistError extends SqsServerError {
+  /** The class name, `'QueueDoesNotExistError'`. */
   override readonly name: string = 'QueueDoesNotExistError';
   /** @param options `cause`, as for `Error`. */
   constructor(options?: ErrorOptions) {
@@ -168,6 +170,7 @@ export class QueueDoesNotExistError extends SqsServerError {
  * ```
  */
 export class InvalidSqsRequestError extends SqsServerError {
+  /** The class name, `'InvalidSqsRequestError'`. */
   override readonly name: string = 'InvalidSqsRequestError';
 }
 
@@ -187,6 +190,7 @@ export class InvalidSqsRequestError extends SqsServerError {
  * ```
  */
 export class SqsServerClosedError extends SqsServerError {
+  /** The class name, `'SqsServerClosedError'`. */
   override readonly name: string = 'SqsServerClosedError';
   /** @param options `cause`, as for `Error`. */
   constructor(options?: ErrorOptions) {
