@@ -79,6 +79,16 @@ function runOne(configPath: string): string | undefined {
   if (mode === 'update' && result.apiReportChanged) {
     console.log(`updated ${relative(root, checkedIn)}`);
   }
+  // Every public export carries TSDoc: API Extractor marks the others `(undocumented)` in the report.
+  const undocumented = readFileSync(current, 'utf8')
+    .split('\n')
+    .flatMap((line, i, lines) => (line.includes('(undocumented)') ? [lines[i + 1]?.trim() ?? ''] : []));
+  if (undocumented.length > 0) {
+    return [
+      `${label}: ${undocumented.length} public export(s) without TSDoc:`,
+      ...undocumented.map((l) => `  ${l}`),
+    ].join('\n');
+  }
   return undefined;
 }
 
