@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -7,10 +6,8 @@ import {
   type JobSpec,
   markPlayable,
   outputsPrefix,
-  type PresetName,
 } from '@media-server/jobs';
 import {
-  admitInput,
   createInputProfile,
   type OutputFile,
   type ProbeResult,
@@ -18,6 +15,7 @@ import {
   runPreset,
 } from '@media-server/media-pipeline';
 import type { Logger } from 'pino';
+import { admitSource } from './admit-source.ts';
 import type { WorkerConfig } from './config.ts';
 import { describeOutput, round, summariseProbe } from './describe-outputs.ts';
 import { JobFailure } from './job-failure.ts';
@@ -33,10 +31,10 @@ import {
 } from './live-hls/streamable-source.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { planPresetSteps } from './preset-steps.ts';
-import { checkPresets } from './presets.ts';
-import { normaliseEtag, uploadFile } from './s3-transfer.ts';
+import { normaliseEtag } from './s3-transfer.ts';
 import { startSourceDownload } from './source-download.ts';
 import type { StatusWriter } from './status-writer.ts';
+import { type PresetFile, storeOutputs } from './store-outputs.ts';
 
 /** Everything one run of a claimed job needs. */
 export interface ProcessContext {
@@ -51,8 +49,6 @@ export interface ProcessContext {
   signal: AbortSignal;
   log: Logger;
 }
-
-type PresetFile = OutputFile & { preset: PresetName };
 
 /**
  * The work of a claimed job: download (streamed) → admit (probe, policy) → presets → check outputs → store
@@ -96,28 +92,7 @@ export async function processJob(context: ProcessContext): Promise<JobResult> {
   // Probe and policy.
   const t1 = Date.now();
   writer.progress(progress.advance('probe', 0, Date.now()));
-  // The library's gate: probe, policy, and a profile narrowed to the demuxer that recognised the file
-  // (the presets then cannot be steered to another demuxer by the same bytes).
-  const admitted = await admitInput(input, {
-    profile: createInputProfile({
-      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
-      maxDurationSeconds: config.policy.maxDurationSeconds + 1,
-    }),
-    policy: {
-      maxDurationSeconds: config.policy.maxDurationSeconds,
-      maxWidth: config.policy.maxWidth,
-      maxHeight: config.policy.maxHeight,
-      maxPixels: config.policy.maxWidth * config.policy.maxHeight,
-      maxFileSizeBytes: config.policy.maxInputBytes,
-    },
-    signal,
-  });
-  const { probe: info, kind, profile } = admitted;
-  // HLS first: with live publishing the job is playable while the other presets still run.
-  const presets: PresetName[] = hlsFirst(
-    spec?.presets?.length ? [...spec.presets] : config.defaultPresets[kind],
-  );
-  checkPresets(presets, kind);
+  const { probe: info, kind, profile, presets } = await admitSource(input, config, spec, signal);
   log.info({ kind, presets, duration: info.durationSeconds, formats: profile.formats }, 'input accepted');
   // Until the live ladder has its first segments, the download only has to stay ahead of the encoder.
   if (streaming !== undefined && download.total !== undefined && info.durationSeconds)
@@ -219,39 +194,6 @@ export async function processJob(context: ProcessContext): Promise<JobResult> {
   };
 }
 
-/** Stores the outputs (streamed, multipart for big files) but those the live publisher already stored. */
-async function storeOutputs(
-  context: ProcessContext,
-  files: PresetFile[],
-  keyOf: (file: OutputFile) => string,
-  live: LivePublisher | undefined,
-  progress: JobProgressTracker,
-): Promise<void> {
-  const { writer, signal } = context;
-  const sizes = await Promise.all(files.map(async (file) => (await stat(file.path)).size));
-  const storeBytes = sizes.reduce((sum, size) => sum + size, 0);
-  progress.planStore(storeBytes);
-  writer.progress(progress.advance('store', 0, Date.now()));
-  let stored = 0;
-  for (const [i, file] of files.entries()) {
-    signal.throwIfAborted();
-    if (live?.stored.has(file.path)) {
-      stored += sizes[i] ?? 0;
-      continue;
-    }
-    await uploadFile({
-      s3: context.s3,
-      bucket: context.target.bucket,
-      key: keyOf(file),
-      file: file.path,
-      contentType: file.contentType,
-      signal,
-    });
-    stored += sizes[i] ?? 0;
-    writer.progress(progress.advance('store', storeBytes > 0 ? stored / storeBytes : 1, Date.now()));
-  }
-}
-
 /** Starts publishing the HLS ladder written into `dir` while it is encoded; the status gets `playableAt`. */
 async function startLive(
   context: ProcessContext,
@@ -282,9 +224,4 @@ async function startLive(
   });
   await publisher.start();
   return publisher;
-}
-
-/** `presets` with `hls` moved first (the rest keep their order). */
-function hlsFirst(presets: PresetName[]): PresetName[] {
-  return presets.includes('hls') ? ['hls', ...presets.filter((preset) => preset !== 'hls')] : presets;
 }

@@ -24,6 +24,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY_PICKUP = process.env.BENCH_ONLY === 'pickup';
 const SEED = 20_261_130;
 const PICKUP_SENDS = Number(process.env.BENCH_PICKUP_SENDS ?? 150);
+const PICKUP_MEAN_GAP_MS = 40;
 /** `prefetch` of the prefetching contender, as a multiple of its concurrency. */
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 3);
 const LATENCIES_MS = [0, 25];
@@ -187,6 +188,37 @@ async function pickup(sqs: SQSClient, contender: Contender): Promise<number[]> {
   return latencies;
 }
 
+/**
+ * Pickup latency with arrivals that do not wait for the consumer (open loop): sends at seeded exponential
+ * gaps (Poisson arrivals, mean `PICKUP_MEAN_GAP_MS`), each timed from its own send start to its handler
+ * start. The closed loop above waits for each pickup before the next send, so it never sees a message that
+ * arrives while a contender is not listening (deleting, or between two receives).
+ */
+async function pickupOpenLoop(sqs: SQSClient, contender: Contender): Promise<number[]> {
+  const url = await preloadedQueue(sqs, 0);
+  const sentAt = new Array<number>(PICKUP_SENDS).fill(0);
+  const latencies: number[] = [];
+  let allPicked: () => void = () => {};
+  const done = new Promise<void>((resolve) => (allPicked = resolve));
+  const stop = await contender(sqs, url, 20, async (body) => {
+    latencies.push(performance.now() - (sentAt[Number(body)] as number));
+    if (latencies.length === PICKUP_SENDS) allPicked();
+  });
+  await sleep(300);
+  const gap = mulberry32(SEED + 5);
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < PICKUP_SENDS; i++) {
+    sentAt[i] = performance.now();
+    sends.push(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: String(i) })));
+    await sleep(-Math.log(1 - gap()) * PICKUP_MEAN_GAP_MS);
+  }
+  await Promise.all(sends);
+  await done;
+  await stop();
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+  return latencies;
+}
+
 interface Cell {
   latencyMs: number;
   concurrency: number;
@@ -210,6 +242,7 @@ function cell(latencyMs: number, concurrency: number, mix: string, contender: st
   return found;
 }
 const pickups = new Map<string, number[]>();
+const openPickups = new Map<string, number[]>();
 const loads: number[] = [];
 
 /** The contenders in run `run`'s order: each run starts with another one, so none always goes first. */
@@ -255,6 +288,11 @@ for (let run = 0; run < RUNS; run++) {
         const key = `${latencyMs}|${contender.name}`;
         pickups.set(key, [...(pickups.get(key) ?? []), ...(await pickup(server.sqs, contender.run))]);
       }
+      for (const contender of inTurn(run)) {
+        const key = `${latencyMs}|${contender.name}`;
+        const open = await pickupOpenLoop(server.sqs, contender.run);
+        openPickups.set(key, [...(openPickups.get(key) ?? []), ...open]);
+      }
     } finally {
       server.sqs.destroy();
       server.child.stdin?.end();
@@ -297,15 +335,21 @@ if (!ONLY_PICKUP) {
   lines.push('');
 }
 lines.push(
-  '| added SQS latency | contender | pickup p50 (ms) | pickup p99 (ms) | samples |',
-  '| ---: | --- | ---: | ---: | ---: |',
+  `| added SQS latency | contender | arrivals | pickup p50 (ms) | pickup p99 (ms) | pickup max (ms) | samples |`,
+  '| ---: | --- | --- | ---: | ---: | ---: | ---: |',
 );
+const arrivals = [
+  { name: 'one at a time, idle queue', samples: pickups },
+  { name: `Poisson, mean gap ${PICKUP_MEAN_GAP_MS} ms`, samples: openPickups },
+];
 for (const latencyMs of LATENCIES_MS) {
-  for (const contender of CONTENDERS) {
-    const values = pickups.get(`${latencyMs}|${contender.name}`) ?? [];
-    lines.push(
-      `| ${latencyMs} ms | ${contender.name} | ${percentile(values, 50).toFixed(1)} | ${percentile(values, 99).toFixed(1)} | ${values.length} |`,
-    );
+  for (const { name, samples } of arrivals) {
+    for (const contender of CONTENDERS) {
+      const values = samples.get(`${latencyMs}|${contender.name}`) ?? [];
+      lines.push(
+        `| ${latencyMs} ms | ${contender.name} | ${name} | ${percentile(values, 50).toFixed(1)} | ${percentile(values, 99).toFixed(1)} | ${Math.max(...values).toFixed(1)} | ${values.length} |`,
+      );
+    }
   }
 }
 console.log(lines.join('\n'));
