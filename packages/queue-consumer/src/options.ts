@@ -83,7 +83,10 @@ export interface QueueConsumerOptions {
   timeZone?: string | undefined;
   /** Long-poll wait, seconds (0–20). Default 20. */
   waitTimeSeconds?: number | undefined;
-  /** Most long polls in flight at once: one per 10 free permits, up to this. Default `ceil(permits / 10)`. */
+  /**
+   * Most long polls in flight at once: one per 10 free permits (on a drained queue, one per quarter of the
+   * permits), up to this. Default `max(ceil(permits / 10), min(permits, 4))`.
+   */
   pollers?: number | undefined;
   /** Visibility timeout asked for on receive and set by each heartbeat, seconds. Default: the queue's. */
   visibilityTimeout?: number | undefined;

@@ -16,7 +16,7 @@ import type { HandBackReason, QueueConsumerEvents } from './events.ts';
 import { FifoGroupGate } from './fifo-group-gate.ts';
 import { handBack, handBackBatch } from './hand-back.ts';
 import type { MessageContext, QueueConsumerOptions, StopOptions } from './options.ts';
-import { ReceiveLoop } from './receive-loop.ts';
+import { DRAINED_POLLS, ReceiveLoop } from './receive-loop.ts';
 import { TypedEventEmitter } from './typed-event-emitter.ts';
 import { validateOptions } from './validate-options.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
@@ -266,7 +266,7 @@ export class QueueConsumer {
         })
       : new ReceiveLoop({
           ...common,
-          pollers: this.#o.pollers ?? Math.ceil(this.#holdSemaphore.permits / 10),
+          pollers: this.#o.pollers ?? defaultPollers(this.#holdSemaphore.permits),
           fullBatches: (this.#o.prefetch ?? 0) >= 9,
           receive: (max, signal) => this.#receive(max, this.#o.waitTimeSeconds ?? 20, signal),
         });
@@ -727,6 +727,14 @@ export class QueueConsumer {
 }
 
 /** An AWS call failure worth trying again later: no answer, a server error or throttling (not a 4xx refusal). */
+/**
+ * One poll per 10 held permits, and at least `DRAINED_POLLS` (or one per permit, when there are fewer), so
+ * that a drained queue has that many receives parked.
+ */
+function defaultPollers(permits: number): number {
+  return Math.max(Math.ceil(permits / 10), Math.min(permits, DRAINED_POLLS));
+}
+
 function isRetryable(error: unknown): boolean {
   const e = error as { $metadata?: { httpStatusCode?: number }; name?: unknown } | undefined;
   const status = e?.$metadata?.httpStatusCode;

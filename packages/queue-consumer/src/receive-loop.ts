@@ -9,10 +9,16 @@ const WOKEN = new Error('receive loop woken');
 /** Polls started in one turn of the event loop, at most. */
 const POLLS_PER_TURN = 4;
 
+/**
+ * Long polls kept parked on a drained queue (when there are that many permits): a message that arrives while
+ * one poll's answer is on its way back is taken by another parked poll rather than waiting for a new one.
+ */
+export const DRAINED_POLLS = 4;
+
 /** What a receive loop needs from its owner. */
 export interface ReceiveLoopOptions {
   semaphore: Semaphore;
-  /** Most polls in flight at once (one per 10 free permits). */
+  /** Most polls in flight at once (one per 10 free permits, or per `DRAINED_POLLS`th on a drained queue). */
   pollers: number;
   /**
    * Ask only for full batches (10 messages, or all the permits when there are fewer). Safe when the
@@ -37,9 +43,11 @@ export interface ReceiveLoopOptions {
  * flight, another starts only for a batch (a quarter of the permits, 2 to 10, free at once), up to
  * `pollers` polls: a single freed permit waits for the poll in flight rather than paying for a
  * one-message request, which keeps requests few and batches large; a poll that asked for 10 never holds
- * the next one back (with `fullBatches`, every poll asks for 10). Polls start at most `POLLS_PER_TURN` per
- * event-loop turn and send at the end of the turn. Receive errors back off (full jitter, 100 ms doubling to
- * 10 s) and retry.
+ * the next one back (with `fullBatches`, every poll asks for 10). Once a poll comes back with fewer messages
+ * than it asked for (the queue is drained), polls ask for a `DRAINED_POLLS`th of the permits at most, so that
+ * more of them wait parked for the next messages; a full answer restores batches of 10. Polls start at most
+ * `POLLS_PER_TURN` per event-loop turn and send at the end of the turn. Receive errors back off (full jitter,
+ * 100 ms doubling to 10 s) and retry.
  */
 export class ReceiveLoop {
   readonly #o: ReceiveLoopOptions;
@@ -49,6 +57,8 @@ export class ReceiveLoop {
   readonly #abortRequests = new AbortController();
   #running: Promise<void> | undefined;
   #failures = 0;
+  /** The last answer brought fewer messages than asked for. */
+  #drained = false;
 
   constructor(options: ReceiveLoopOptions) {
     this.#o = options;
@@ -132,7 +142,9 @@ export class ReceiveLoop {
           wake.abort(WOKEN);
         }
       }
-      while (permits.length < 10) {
+      // ReceiveMessage takes at most 10.
+      const most = this.#drained ? Math.min(10, Math.ceil(this.#o.semaphore.permits / DRAINED_POLLS)) : 10;
+      while (permits.length < most) {
         const more = this.#o.semaphore.tryAcquire(1);
         if (!more) break;
         permits.push(more);
@@ -157,6 +169,7 @@ export class ReceiveLoop {
       await new Promise(setImmediate);
       messages = await this.#o.receive(permits.length, this.#abortRequests.signal);
       this.#failures = 0;
+      this.#drained = messages.length < permits.length;
     } catch (error) {
       for (const permit of permits) permit.release();
       if (this.#abort.signal.aborted) return;

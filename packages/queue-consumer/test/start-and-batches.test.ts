@@ -12,11 +12,19 @@ let aws: LocalAws;
 let sqs: SQSClient;
 /** Every request the client sends and every answer it gets, in order. */
 const log: string[] = [];
+/** MaxNumberOfMessages of each ReceiveMessage sent and not answered yet. */
+const receivesOut: number[] = [];
 
 beforeAll(async () => {
   aws = await startLocalAws({
     sqsLatencyMs: LATENCY_MS,
-    queues: [{ name: 'early-polls' }, { name: 'full-batches' }, { name: 'started-first' }],
+    queues: [
+      { name: 'early-polls' },
+      { name: 'full-batches' },
+      { name: 'started-first' },
+      { name: 'drained' },
+      { name: 'drained-wide' },
+    ],
   });
   sqs = new SQSClient({ ...aws.clientConfig().sqs, maxAttempts: 1 });
   sqs.middlewareStack.add(
@@ -24,10 +32,13 @@ beforeAll(async () => {
       const input = args.input as { MaxNumberOfMessages?: number };
       const max = input.MaxNumberOfMessages === undefined ? '' : ` ${input.MaxNumberOfMessages}`;
       log.push(`sent ${context.commandName}${max}`);
+      const receive = context.commandName === 'ReceiveMessageCommand' ? (input.MaxNumberOfMessages ?? 1) : 0;
+      if (receive > 0) receivesOut.push(receive);
       try {
         return await next(args);
       } finally {
         log.push(`answered ${context.commandName}`);
+        if (receive > 0) receivesOut.splice(receivesOut.indexOf(receive), 1);
       }
     },
     { step: 'initialize' },
@@ -137,5 +148,75 @@ describe('prefetch of 9 or more', () => {
     const polls = log.filter((entry) => entry.startsWith('sent ReceiveMessageCommand'));
     expect(polls.length).toBeGreaterThanOrEqual(6);
     expect(new Set(polls)).toEqual(new Set(['sent ReceiveMessageCommand 10']));
+  });
+});
+
+describe('a drained queue', () => {
+  test('keeps four receives parked (a quarter of the permits each) once an answer comes back short', async () => {
+    // Prepare: one message, so the first answer brings 1 of the 10 asked for.
+    const url = aws.queueUrl('drained');
+    await sendAll(sqs, url, ['only']);
+    const handled: string[] = [];
+    const consumer = new QueueConsumer({
+      sqs,
+      queueUrl: url,
+      concurrency: 20,
+      // Long polls of 1 s: the poll of 10 still out when the first answer came back short is renewed soon.
+      waitTimeSeconds: 1,
+      handler: (message) => {
+        handled.push(message.Body ?? '');
+      },
+    });
+
+    // Act
+    await consumer.start();
+    await waitFor(() => handled.length === 1, 20_000, 'the message handled');
+    const parked = await waitFor(
+      () => receivesOut.length === 4 && receivesOut.every((max) => max === 5),
+      10_000,
+      'four receives of 5 parked',
+    ).then(
+      () => true,
+      () => false,
+    );
+    const out = [...receivesOut];
+    await consumer.stop({ graceMs: 0 });
+
+    // Assess (before: two receives of 10, with the same 20 permits)
+    expect(parked, `receives in flight: ${out.join(', ')}`).toBe(true);
+  });
+
+  test('never asks for more than 10, however many permits a quarter is', async () => {
+    // Prepare: 100 permits, a quarter of which is 25.
+    const url = aws.queueUrl('drained-wide');
+    await sendAll(sqs, url, ['only']);
+    log.length = 0;
+    const errors: unknown[] = [];
+    const handled: string[] = [];
+    const consumer = new QueueConsumer({
+      sqs,
+      queueUrl: url,
+      concurrency: 100,
+      waitTimeSeconds: 1,
+      handler: (message) => {
+        handled.push(message.Body ?? '');
+      },
+    });
+    consumer.on('error', (error) => errors.push(error));
+
+    // Act: the first answer comes back short, then every long poll of 1 s comes back empty.
+    await consumer.start();
+    await waitFor(() => handled.length === 1, 20_000, 'the message handled');
+    await waitFor(
+      () => log.filter((entry) => entry === 'answered ReceiveMessageCommand').length >= 12,
+      20_000,
+      'a dozen answers',
+    );
+    await consumer.stop({ graceMs: 0 });
+
+    // Assess
+    const asked = log.filter((entry) => entry.startsWith('sent ReceiveMessageCommand'));
+    expect(new Set(asked)).toEqual(new Set(['sent ReceiveMessageCommand 10']));
+    expect(errors).toEqual([]);
   });
 });
