@@ -4,12 +4,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from './errors.ts';
 import { isStorageUnreachable } from './s3-errors.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem } from './schemas.ts';
-
-interface ValidationIssue {
-  instancePath?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
+import { describeValidationIssues, type ValidationIssue } from './validation-issues.ts';
 
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
@@ -57,10 +52,7 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
   const fastifyError = error as Partial<FastifyError> & { validation?: ValidationIssue[] };
   if (Array.isArray(fastifyError.validation)) {
     const context = fastifyError.validationContext ?? 'request';
-    const errors = fastifyError.validation.slice(0, 20).map((issue) => ({
-      path: `${context}${issue.instancePath ?? ''}`,
-      message: issue.message ?? 'is invalid',
-    }));
+    const errors = describeValidationIssues(fastifyError.validation, context).slice(0, 20);
     const first = errors[0];
     const detail = first === undefined ? `invalid ${context}` : `${first.path} ${first.message}`;
     return { problem: problem(400, 'VALIDATION_FAILED', detail, { errors }), headers: {} };

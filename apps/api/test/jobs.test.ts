@@ -60,7 +60,7 @@ describe('jobs and their events', () => {
     expect((await h.client.jobs.get(job.id)).id).toBe(job.id);
   });
 
-  it('POST /v1/jobs records how the MP4 is made, and shows it; an unknown mode is a 400', async () => {
+  it('POST /v1/jobs records how the MP4 is made, and shows it; an unknown mode is a 400 naming the modes', async () => {
     await h.s3.send(
       new PutObjectCommand({
         Bucket: 'media',
@@ -81,7 +81,18 @@ describe('jobs and their events', () => {
     expect(plain.mp4).toBeUndefined();
     await expect(
       h.client.jobs.create({ key: 'library/mode.mp4', mp4: 'twice' as 'separate' }),
-    ).rejects.toMatchObject({ status: 400 });
+    ).rejects.toMatchObject({
+      status: 400,
+      problem: {
+        detail: 'body/mp4 must be one of: shared, separate',
+        errors: [{ path: 'body/mp4', message: 'must be one of: shared, separate' }],
+      },
+    });
+    await expect(
+      h.client.jobs.create({ key: 'library/mode.mp4', presets: ['mp4', 'gif' as 'hls'] }),
+    ).rejects.toMatchObject({
+      problem: { detail: 'body/presets/1 must be one of: mp4, hls, poster, sprite, image, audio' },
+    });
   });
 
   it('POST /v1/jobs refuses a missing object and the system prefixes', async () => {
