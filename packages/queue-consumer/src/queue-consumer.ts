@@ -726,7 +726,6 @@ export class QueueConsumer {
   }
 }
 
-/** An AWS call failure worth trying again later: no answer, a server error or throttling (not a 4xx refusal). */
 /**
  * One poll per 10 held permits, and at least `DRAINED_POLLS` (or one per permit, when there are fewer), so
  * that a drained queue has that many receives parked.
@@ -735,6 +734,7 @@ function defaultPollers(permits: number): number {
   return Math.max(Math.ceil(permits / 10), Math.min(permits, DRAINED_POLLS));
 }
 
+/** An AWS call failure worth trying again later: no answer, a server error or throttling (not a 4xx refusal). */
 function isRetryable(error: unknown): boolean {
   const e = error as { $metadata?: { httpStatusCode?: number }; name?: unknown } | undefined;
   const status = e?.$metadata?.httpStatusCode;
