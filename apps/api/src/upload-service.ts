@@ -19,14 +19,27 @@ const MiB = 1024 * 1024;
 const MAX_PART_BYTES = 5 * 1024 * MiB;
 const S3_MAX_PARTS = 10_000;
 
-export interface NewUpload {
+/** What a client may ask of a job's processing, on an upload or a job of its own. */
+export interface JobOptions {
+  presets?: PresetName[] | undefined;
+  webhookUrl?: string | undefined;
+  mp4?: JobSpec['mp4'];
+}
+
+/** The options a client gave, as the spec records them (absent ones left out). */
+export function specOptions(options: JobOptions): Pick<JobSpec, 'presets' | 'webhookUrl' | 'mp4'> {
+  return {
+    ...(options.presets === undefined ? {} : { presets: options.presets }),
+    ...(options.webhookUrl === undefined ? {} : { webhookUrl: options.webhookUrl }),
+    ...(options.mp4 === undefined ? {} : { mp4: options.mp4 }),
+  };
+}
+
+export interface NewUpload extends JobOptions {
   filename: string;
   contentType: string;
   /** Bytes; undefined only for the legacy and Uppy routes, where the client does not say. */
   size?: number | undefined;
-  presets?: PresetName[] | undefined;
-  webhookUrl?: string | undefined;
-  mp4?: JobSpec['mp4'];
   owner: string;
   /** Force a method (Uppy decides itself); default: by size against the threshold. */
   method?: 'put' | 'multipart' | undefined;
@@ -135,9 +148,7 @@ function newUploadSpec(limits: UploadLimits, input: NewUpload, method: 'put' | '
       contentType: input.contentType,
       ...(input.size === undefined ? {} : { size: input.size }),
     },
-    ...(input.presets === undefined ? {} : { presets: input.presets }),
-    ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
-    ...(input.mp4 === undefined ? {} : { mp4: input.mp4 }),
+    ...specOptions(input),
     upload: { method, expiresAt: new Date(now.getTime() + limits.urlTtlSeconds * 1000).toISOString() },
     owner: input.owner,
   };

@@ -18,21 +18,21 @@ export interface ValidationError {
  * closing `must match a schema in anyOf`.
  */
 export function describeValidationIssues(issues: ValidationIssue[], context: string): ValidationError[] {
+  // Paths where an anyOf failed, with the constants its branches allowed.
   const allowedAt = new Map<string, unknown[]>();
   for (const issue of issues) {
-    if (issue.keyword !== 'const') continue;
-    const at = issue.instancePath ?? '';
-    allowedAt.set(at, [...(allowedAt.get(at) ?? []), issue.params?.allowedValue]);
+    if (issue.keyword === 'anyOf') allowedAt.set(issue.instancePath ?? '', []);
+  }
+  for (const issue of issues) {
+    if (issue.keyword === 'const') allowedAt.get(issue.instancePath ?? '')?.push(issue.params?.allowedValue);
   }
   const errors: ValidationError[] = [];
   for (const issue of issues) {
     const at = issue.instancePath ?? '';
-    const allowed = allowedAt.get(at);
-    const oneOfConstants =
-      allowed !== undefined && issues.some((i) => i.keyword === 'anyOf' && i.instancePath === at);
-    if (oneOfConstants && issue.keyword === 'const') continue;
+    const allowed = allowedAt.get(at) ?? [];
+    if (allowed.length > 0 && issue.keyword === 'const') continue;
     const message =
-      oneOfConstants && issue.keyword === 'anyOf'
+      allowed.length > 0 && issue.keyword === 'anyOf'
         ? `must be one of: ${allowed.map((value) => String(value)).join(', ')}`
         : (issue.message ?? 'is invalid');
     errors.push({ path: `${context}${at}`, message });

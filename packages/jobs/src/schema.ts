@@ -5,6 +5,7 @@ import {
   JobProgressSchema,
   JobStateSchema,
   JobTimingsSchema,
+  Mp4ModeSchema,
   PresetNameSchema,
   WebhookDeliverySchema,
 } from '@media-server/client/contract';
@@ -63,7 +64,7 @@ export const JobSpecSchema = Type.Object({
    * How a video job with both `mp4` and `hls` makes the MP4: `'shared'` (default) is the top HLS rung
    * remuxed, from the same encode; `'separate'` is its own x264 `medium` CRF 23 encode (more CPU).
    */
-  mp4: Type.Optional(Type.Union([Type.Literal('shared'), Type.Literal('separate')])),
+  mp4: Type.Optional(Mp4ModeSchema),
   /** Set when the source comes through an upload the API handed out. */
   upload: Type.Optional(UploadPlanSchema),
   /** Who asked for the job (an API key id, never the key). */

@@ -16,7 +16,7 @@ import type { HandBackReason, QueueConsumerEvents } from './events.ts';
 import { FifoGroupGate } from './fifo-group-gate.ts';
 import { handBack, handBackBatch } from './hand-back.ts';
 import type { MessageContext, QueueConsumerOptions, StopOptions } from './options.ts';
-import { DRAINED_POLLS, ReceiveLoop } from './receive-loop.ts';
+import { defaultPollers, ReceiveLoop } from './receive-loop.ts';
 import { TypedEventEmitter } from './typed-event-emitter.ts';
 import { validateOptions } from './validate-options.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
@@ -724,14 +724,6 @@ export class QueueConsumer {
     this.#tasks.add(tracked);
     void tracked.finally(() => this.#tasks.delete(tracked));
   }
-}
-
-/**
- * One poll per 10 held permits, and at least `DRAINED_POLLS` (or one per permit, when there are fewer), so
- * that a drained queue has that many receives parked.
- */
-function defaultPollers(permits: number): number {
-  return Math.max(Math.ceil(permits / 10), Math.min(permits, DRAINED_POLLS));
 }
 
 /** An AWS call failure worth trying again later: no answer, a server error or throttling (not a 4xx refusal). */

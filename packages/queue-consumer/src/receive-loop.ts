@@ -13,7 +13,15 @@ const POLLS_PER_TURN = 4;
  * Long polls kept parked on a drained queue (when there are that many permits): a message that arrives while
  * one poll's answer is on its way back is taken by another parked poll rather than waiting for a new one.
  */
-export const DRAINED_POLLS = 4;
+const DRAINED_POLLS = 4;
+
+/**
+ * Default `pollers`: one poll per 10 permits, and at least `DRAINED_POLLS` (or one per permit, when there are
+ * fewer), so that a drained queue has that many receives parked.
+ */
+export function defaultPollers(permits: number): number {
+  return Math.max(Math.ceil(permits / 10), Math.min(permits, DRAINED_POLLS));
+}
 
 /** What a receive loop needs from its owner. */
 export interface ReceiveLoopOptions {

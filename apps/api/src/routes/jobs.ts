@@ -19,7 +19,7 @@ import {
   problemResponse,
 } from '../schemas.ts';
 import type { TypedApp } from '../typed-app.ts';
-import { abortMultipart, checkUploadLimits } from '../upload-service.ts';
+import { abortMultipart, checkUploadLimits, specOptions } from '../upload-service.ts';
 
 /** Prefixes that hold the system's own documents: never the source of a job. */
 const RESERVED_PREFIXES = [JOBS_PREFIX, OUTPUTS_PREFIX, IDEMPOTENCY_PREFIX, LIMITS_PREFIX];
@@ -39,7 +39,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { key, presets, webhookUrl, mp4 } = request.body;
+      const { key } = request.body;
       const keyProblem = sourceKeyProblem(key);
       if (keyProblem !== undefined) throw new ApiError('BAD_REQUEST', keyProblem);
       if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
@@ -69,9 +69,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
           size: head.size,
           ...(head.contentType === undefined ? {} : { contentType: head.contentType }),
         },
-        ...(presets === undefined ? {} : { presets }),
-        ...(webhookUrl === undefined ? {} : { webhookUrl }),
-        ...(mp4 === undefined ? {} : { mp4 }),
+        ...specOptions(request.body),
         owner: request.apiKeyId ?? '',
       };
       await ctx.store.writeSpec(spec);
