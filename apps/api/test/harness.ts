@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createClient, type MediaServerClient } from '@media-server/client';
 import { type LocalAws, startLocalAws } from '@media-server/local-aws';
@@ -24,6 +24,8 @@ export interface Harness {
   queueUrl: string;
   /** fetch against the API with the test key (unless `headers.authorization` says otherwise). */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Puts `size` bytes (not a real video) under `key` in the media bucket, typed `video/mp4`. */
+  putVideo(key: string, size: number): Promise<void>;
   /** Receives messages from the jobs queue until `match` accepts one (or the deadline passes). */
   receiveUntil(match: (body: string) => boolean, timeoutMs?: number): Promise<string | undefined>;
   stop(): Promise<void>;
@@ -106,6 +108,11 @@ export async function startHarness(
       const headers = new Headers(init.headers);
       if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_KEY}`);
       return fetch(baseUrl + path, { ...init, headers });
+    },
+    async putVideo(key, size) {
+      await s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes(size), ContentType: 'video/mp4' }),
+      );
     },
     async receiveUntil(match, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

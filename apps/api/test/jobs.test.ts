@@ -37,14 +37,7 @@ describe('jobs and their events', () => {
   });
 
   it('POST /v1/jobs: a job for an object already in the bucket, announced on the jobs queue', async () => {
-    await h.s3.send(
-      new PutObjectCommand({
-        Bucket: 'media',
-        Key: 'library/talk.mp4',
-        Body: bytes(500),
-        ContentType: 'video/mp4',
-      }),
-    );
+    await h.putVideo('library/talk.mp4', 500);
     const job = await h.client.jobs.create({ key: 'library/talk.mp4', presets: ['poster'] });
     expect(job).toMatchObject({
       state: 'queued',
@@ -61,14 +54,7 @@ describe('jobs and their events', () => {
   });
 
   it('POST /v1/jobs records how the MP4 is made, and shows it; an unknown mode is a 400 naming the modes', async () => {
-    await h.s3.send(
-      new PutObjectCommand({
-        Bucket: 'media',
-        Key: 'library/mode.mp4',
-        Body: bytes(10),
-        ContentType: 'video/mp4',
-      }),
-    );
+    await h.putVideo('library/mode.mp4', 10);
     const job = await h.client.jobs.create({
       key: 'library/mode.mp4',
       presets: ['mp4', 'hls'],

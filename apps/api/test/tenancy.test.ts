@@ -1,8 +1,7 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { JobStore, newJobId } from '@media-server/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, parseApiKeys } from '../src/api-keys.ts';
-import { bytes, type Harness, OTHER_KEY, readJson, startHarness, TEST_KEY } from './harness.ts';
+import { type Harness, OTHER_KEY, readJson, startHarness, TEST_KEY } from './harness.ts';
 
 const ADMIN_KEY = 'admin-key-5555555555';
 
@@ -20,14 +19,7 @@ describe('tenancy: a key sees only its own jobs, an admin key sees all', () => {
 
   it('another key gets 404 for GET, DELETE and events, and does not see the job in the list', async () => {
     // Prepare: a job created by the test key.
-    await h.s3.send(
-      new PutObjectCommand({
-        Bucket: 'media',
-        Key: 'library/mine.mp4',
-        Body: bytes(10),
-        ContentType: 'video/mp4',
-      }),
-    );
+    await h.putVideo('library/mine.mp4', 10);
     const job = await h.client.jobs.create({ key: 'library/mine.mp4' });
 
     // Act / Assess
@@ -58,14 +50,7 @@ describe('tenancy: a key sees only its own jobs, an admin key sees all', () => {
 
   it('an admin key sees and deletes every job, including jobs of raw S3 events (no owner)', async () => {
     // Prepare: a job of the test key, and one a raw S3 event started (status only, no spec).
-    await h.s3.send(
-      new PutObjectCommand({
-        Bucket: 'media',
-        Key: 'library/theirs.mp4',
-        Body: bytes(10),
-        ContentType: 'video/mp4',
-      }),
-    );
+    await h.putVideo('library/theirs.mp4', 10);
     const job = await h.client.jobs.create({ key: 'library/theirs.mp4' });
     const store = new JobStore({ s3: h.s3, bucket: 'media' });
     const orphan = newJobId();
